@@ -47,8 +47,7 @@ FAULT_RE = re.compile(rb"FAULT [^\r\n]*")
 EXIT_GRACE_S = 3.0      # after BENCH-END: time to leave via the debug-exit port
 TERM_GRACE_S = 10.0     # after SIGTERM (valgrind writes its output file then)
 
-LINUX_NOT_AVAILABLE = ("not yet available (no Linux image: set BENCH_LINUX_KERNEL "
-                       "[BENCH_LINUX_INITRD, BENCH_LINUX_APPEND, BENCH_LINUX_MARKER])")
+LINUX_NOT_AVAILABLE = "not yet available (no Linux image)"
 
 
 class Run:
@@ -223,6 +222,24 @@ def guest_args(args, bench):
     if args.boot == "fda":
         return ["-fda", os.path.join(args.build, bench + ".img")]
     return ["-kernel", os.path.join(args.build, bench + ".elf")]
+
+
+def resolve_qemu(name):
+    """Debian's /usr/bin/qemu-system-i386 is a shell wrapper that execs
+    /usr/libexec/qemu-system-i386; run the binary itself (valgrind would
+    otherwise count the shell)."""
+    path = shutil.which(name)
+    if path is None:
+        return name
+    try:
+        with open(path, "rb") as f:
+            script = f.read(2) == b"#!"
+    except OSError:
+        return path
+    real = os.path.join("/usr/libexec", os.path.basename(path))
+    if script and os.access(real, os.X_OK):
+        return real
+    return path
 
 
 def x86bt_cmd(args, jit, extra):
@@ -556,7 +573,11 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
     L.append("")
     L.append("## Linux boot to marker (seconds, median)")
     L.append("")
-    L.append("<!-- LINUX-BOOT hook: run.py linux_boot(); enabled by BENCH_LINUX_KERNEL -->")
+    L.append("<!-- LINUX-BOOT hook: run.py linux_boot(); runs when build/guests/vmlinuz "
+             "(or BENCH_LINUX_KERNEL) exists -->")
+    L.append("")
+    L.append("Wall time from start to the guest's marker line on COM1 (start-up not "
+             "subtracted); `QEMU/x86bt` above 1: x86bt boots faster.")
     L.append("")
     L.append("| guest | x86bt -jit on | QEMU TCG | QEMU/x86bt |")
     L.append("|---|---|---|---|")
@@ -574,45 +595,46 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
 # ---------------------------------------------------------------------------
 
 def linux_boot(args):
-    """Boot a Linux kernel to a console marker under x86bt and QEMU.
+    """LINUX-BOOT hook: boot a Linux guest to a console marker under x86bt
+    (-jit on) and QEMU, N times each; one table row of medians.
 
-    Not yet available until Linux boots under x86bt: the row says so when no
-    image is configured.  Configure with BENCH_LINUX_KERNEL (bzImage),
-    BENCH_LINUX_INITRD, BENCH_LINUX_APPEND and BENCH_LINUX_MARKER."""
-    kernel = os.environ.get("BENCH_LINUX_KERNEL", "")
+    Reports "not yet available" while no Linux image exists (the guest images
+    come from roms/guests/build-linux.sh: build/guests/vmlinuz + initrd.gz,
+    whose /init prints X86BT-LINUX-READY).  Paths, command line and marker can
+    be overridden with BENCH_LINUX_KERNEL, BENCH_LINUX_INITRD,
+    BENCH_LINUX_APPEND and BENCH_LINUX_MARKER; BENCH_LINUX=off skips it."""
+    if args.linux == "off":
+        return ["| Linux | skipped (BENCH_LINUX=off) | skipped | — |"]
+    kernel = args.linux_kernel
     if not kernel or not os.path.exists(kernel):
-        return ["| Linux | %s | %s | — |" % (LINUX_NOT_AVAILABLE, LINUX_NOT_AVAILABLE)]
-    initrd = os.environ.get("BENCH_LINUX_INITRD", "")
-    append = os.environ.get("BENCH_LINUX_APPEND", "console=ttyS0 panic=-1")
-    marker = os.environ.get("BENCH_LINUX_MARKER", "Run /init as init process").encode()
-    extra = ["-kernel", kernel, "-append", append]
+        return ["| Linux (`%s`) | %s | %s | — |" % (
+            kernel, LINUX_NOT_AVAILABLE, LINUX_NOT_AVAILABLE)]
+    initrd = args.linux_initrd if args.linux_initrd and os.path.exists(args.linux_initrd) else ""
+    marker = args.linux_marker.encode()
+    extra = ["-kernel", kernel, "-append", args.linux_append]
     if initrd:
         extra += ["-initrd", initrd]
-    timeout = max(args.timeout, 300)
+    qargs = argparse.Namespace(**dict(vars(args), boot="kernel"))
     cells = {}
-    for name, cmd in (("x86bt", x86bt_cmd(args, True, extra)),
-                      ("qemu", qemu_cmd(argparse.Namespace(**{**vars(args), "boot": "kernel"}),
-                                        extra))):
+    for name, cmd in (("x86bt", x86bt_cmd(args, True, extra)), ("qemu", qemu_cmd(qargs, extra))):
         times = []
         reason = None
         for rep in range(args.n):
-            r = run_process(cmd, timeout, marker=marker)
+            r = run_process(cmd, args.linux_timeout, marker=marker)
             if r.seconds is None:
                 reason = r.error or "marker not seen"
                 break
             times.append(r.seconds)
             print("  linux    %-12s run %d/%d  %.3f s" % (name, rep + 1, args.n, r.seconds),
                   flush=True)
-        if times:
-            cells[name] = statistics.median(times)
-        else:
-            cells[name] = None
+        cells[name] = statistics.median(times) if times else None
+        if not times:
             cells[name + "_err"] = "n/a (%s failed: %s)" % (name, reason)
             print("  linux    %-12s FAILED: %s" % (name, reason), flush=True)
     title = os.path.basename(kernel) + (" + " + os.path.basename(initrd) if initrd else "")
     xs = fmt_s(cells["x86bt"]) if cells["x86bt"] is not None else cells["x86bt_err"]
     qs = fmt_s(cells["qemu"]) if cells["qemu"] is not None else cells["qemu_err"]
-    return ["| %s (marker `%s`) | %s | %s | %s |" % (
+    return ["| %s, marker `%s` | %s | %s | %s |" % (
         title, marker.decode(), xs, qs, fmt_ratio(cells["qemu"], cells["x86bt"]))]
 
 
@@ -703,12 +725,24 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
     p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
     p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
-    p.add_argument("--iters-int", type=int, default=600)
+    p.add_argument("--iters-int", type=int, default=1000)
     p.add_argument("--iters-intcg", type=int, default=10)
     p.add_argument("--callgrind", action="store_true")
     p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
+    env = os.environ.get
+    guests = os.path.normpath(os.path.join(here, "..", "build", "guests"))
+    p.add_argument("--linux", choices=["auto", "off"], default=env("BENCH_LINUX", "auto"))
+    p.add_argument("--linux-kernel",
+                   default=env("BENCH_LINUX_KERNEL", os.path.join(guests, "vmlinuz")))
+    p.add_argument("--linux-initrd",
+                   default=env("BENCH_LINUX_INITRD", os.path.join(guests, "initrd.gz")))
+    p.add_argument("--linux-append", default=env("BENCH_LINUX_APPEND", "console=ttyS0,115200"))
+    p.add_argument("--linux-marker", default=env("BENCH_LINUX_MARKER", "X86BT-LINUX-READY"))
+    p.add_argument("--linux-timeout", type=float,
+                   default=float(env("BENCH_LINUX_TIMEOUT", "180")))
     a = p.parse_args(argv)
     a.n = max(1, a.n)
+    a.qemu = resolve_qemu(a.qemu)
     return a
 
 
@@ -737,9 +771,9 @@ def main(argv):
         if missing:
             sys.exit("run.py: guest images missing in %s (%s): run `make -C bench build`"
                      % (args.build, ",".join(missing)))
-        use_perf = args.perf == "on" or (args.perf == "auto" and perf_usable())
-        if args.perf == "on" and not perf_usable():
-            print("run.py: perf stat cannot count instructions here; counts will be empty",
+        use_perf = args.perf != "off" and perf_usable()
+        if args.perf == "on" and not use_perf:
+            print("run.py: perf stat cannot count instructions here: perf-free mode",
                   flush=True)
         raw_path = os.path.splitext(args.out)[0] + ".raw"
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
