@@ -109,10 +109,11 @@ kernel_pkg() {
             sub(/:i386$/, "", $2); print $2; exit }'
 }
 
-# local_deb PKG [VERSION]: a downloaded .deb of PKG (of VERSION if given).
+# local_deb PKG [VERSION]: a downloaded .deb of PKG (of VERSION if given);
+# PKG may be a glob pattern.
 local_deb() {
     local f
-    for f in "$OUT/debs/$1"_*_i386.deb; do
+    for f in "$OUT/debs/"$1_*_i386.deb; do
         [ -f "$f" ] || continue
         if [ -z "${2:-}" ] || [ "$(dpkg-deb -f "$f" Version)" = "$2" ]; then
             echo "$f"
@@ -272,6 +273,11 @@ build_initramfs() {
     printf '%s  %s\n' "$ksum" /etc/x86bt/known.txt "$ksum" /mnt/known.txt \
         "$vsum" /mnt/vmlinuz >"$stage/etc/x86bt/expected.md5"
     cp "$stage/etc/x86bt/expected.md5" "$OUT/linux-test.md5"
+    for a in "$root"/usr/share/doc/*/copyright; do
+        a=${a#"$root"/}
+        mkdir -p "$stage/$(dirname "$a")"
+        cp "$root/$a" "$stage/$a"
+    done
     echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
     echo "root:x:0:" >"$stage/etc/group"
     install -m 755 "$INIT" "$stage/init"
