@@ -21,11 +21,12 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 run_one() { # image mode
+    case $(basename "$1") in triple*) noreboot= ;; *) noreboot=-no-reboot ;; esac
     if [ $qemu = 1 ]; then
         timeout "$timeout_s" qemu-system-i386 -M pc -cpu pentium2 -m 64 \
             -bios "$1" -display none -serial none -monitor none \
             -device isa-debug-exit,iobase=0xf4,iosize=1 \
-            -debugcon stdio -no-reboot >"$out" 2>&1 </dev/null
+            -debugcon stdio $noreboot >"$out" 2>&1 </dev/null
     else
         timeout "$timeout_s" "$emu" -bios "$1" -display none -nographic \
             -jit "$2" >"$out" 2>&1 </dev/null
