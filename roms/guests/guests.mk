@@ -5,14 +5,14 @@
 
 GUESTS_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: guests guests-qemu-check guests-clean
+.PHONY: linux-guests linux-guests-qemu-check linux-guests-clean
 
-guests:
+linux-guests:
 	$(GUESTS_MK_DIR)/build-linux.sh
 
 # Reference boots under QEMU TCG (needs qemu-system-x86; not in make test).
-guests-qemu-check: guests
+linux-guests-qemu-check: linux-guests
 	$(GUESTS_MK_DIR)/qemu-check.sh
 
-guests-clean:
+linux-guests-clean:
 	rm -rf build/guests
