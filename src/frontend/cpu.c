@@ -71,8 +71,8 @@ void cpu_reset(CPUState *cpu)
     cpu->msr.apic_base = 0xFEE00900ull; /* BSP, enabled */
     cpu->msr.mtrr_cap = 0x508;         /* 8 variable, fixed, WC */
     memset(&cpu->fpu, 0, sizeof(cpu->fpu));
-    cpu->fpu.fcw = 0x0040;
-    cpu->fpu.ftw = 0x5555;
+    cpu->fpu.cw = 0x0040; /* RESET: tags valid-zero (SDM vol. 3 9.1.1) */
+    cpu->fpu.empty = 0;
     cpu->fpu.mxcsr = 0x1F80;
     cpu->kick = 0;
     cpu->halted = false;
