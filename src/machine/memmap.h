@@ -36,12 +36,17 @@ enum {
     MEM_PF_DIRTY = 1 << 1, /* written since last dirty-log reset */
 };
 
-typedef enum MemRegionKind { MEM_REGION_ROM, MEM_REGION_MMIO } MemRegionKind;
+typedef enum MemRegionKind {
+    MEM_REGION_ROM,  /* read-only host buffer; writes ignored */
+    MEM_REGION_RAM,  /* writable host buffer (e.g. a framebuffer) */
+    MEM_REGION_MMIO, /* dispatched through IoOps */
+} MemRegionKind;
 
 typedef struct MemRegion {
     uint64_t base, len;
     MemRegionKind kind;
-    const uint8_t *rom;  /* MEM_REGION_ROM */
+    uint8_t *buf;        /* MEM_REGION_ROM / MEM_REGION_RAM */
+    uint8_t *dirty;      /* MEM_REGION_RAM: optional per-page dirty bytes */
     const IoOps *ops;    /* MEM_REGION_MMIO */
     void *opaque;
     const char *name;
@@ -80,6 +85,10 @@ void mem_reset(PhysMem *mem);
 /* Map a ROM image at [base, base+len); the buffer stays owned by caller. */
 int mem_map_rom(PhysMem *mem, uint64_t base, const uint8_t *data, uint64_t len,
                 const char *name);
+/* Map a writable host buffer (framebuffer); if dirty is non-NULL, it has
+ * one byte per 4 KB page, set to 1 on every write (display refresh). */
+int mem_map_ram(PhysMem *mem, uint64_t base, uint8_t *buf, uint64_t len,
+                uint8_t *dirty, const char *name);
 int mem_map_mmio(PhysMem *mem, uint64_t base, uint64_t len, const IoOps *ops,
                  void *opaque, const char *name);
 void mem_unmap(PhysMem *mem, int id);

@@ -60,7 +60,9 @@ typedef enum PciBarType {
 typedef struct PciBar {
     PciBarType type;
     uint32_t size;      /* power of two */
-    const IoOps *ops;   /* NULL: RAM-like region handled by the device */
+    const IoOps *ops;   /* MMIO/port handlers, or */
+    uint8_t *ram;       /* a host buffer mapped directly (framebuffer) */
+    uint8_t *dirty;     /* optional dirty-page bytes for ram */
     void *opaque;
     int region;         /* id on io/mem bus while mapped, else -1 */
     uint32_t mapped_at; /* address while mapped */
@@ -96,6 +98,11 @@ typedef struct PciBus {
     struct PhysMem *mem;
     struct IrqCtl *irq;
     struct Log *log;
+    /* Byte port 0xCF9 (PIIX4 reset control register) shares the 0xCF8
+     * dword; the ISA bridge claims it here. NULL: floats. */
+    IoReadFn cf9_read;
+    IoWriteFn cf9_write;
+    void *cf9_opaque;
 } PciBus;
 
 /* IRQ source ids used by the PCI bus on its ISA lines (one per PIRQ). */
@@ -113,6 +120,8 @@ void pci_unregister(PciBus *bus, PciDevice *d);
 /* Declare BAR n (size a power of two, >= 4 for I/O, >= 16 for memory). */
 void pci_set_bar(PciDevice *d, unsigned n, PciBarType type, uint32_t size,
                  const IoOps *ops, void *opaque);
+void pci_set_bar_ram(PciDevice *d, unsigned n, uint8_t *buf, uint32_t size,
+                     uint8_t *dirty);
 void pci_set_rom(PciDevice *d, const uint8_t *image, uint32_t size);
 void pci_set_irq(PciDevice *d, bool level);
 void pci_set_pirq_route(PciBus *bus, unsigned pirq, uint8_t isa_line);

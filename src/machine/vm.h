@@ -29,6 +29,7 @@ typedef struct VMConfig {
     const char *boot;        /* boot order letters: a c d n */
     const char *kernel, *initrd, *append;
     const char *serial[2];   /* "stdio", "file:PATH", "unix:PATH", "none" */
+    unsigned serial_set;     /* how many -serial options were given */
     const char *display;     /* "sdl", "none", "curses-like text" */
     const char *debugcon;    /* SeaBIOS log port 0x402 backend, or NULL */
     bool nographic;
@@ -67,6 +68,11 @@ typedef struct VM {
     bool nmi_line;
     /* A20 gate (port 0x92, 8042): CPU physical addresses are ANDed. */
     uint64_t a20_mask;
+
+    uint8_t *bios_image; /* firmware bytes (owned) */
+    uint8_t *kernel_image; /* -kernel file bytes (owned), or NULL */
+    size_t kernel_size;
+    bool kernel_multiboot; /* start the kernel directly at every reset */
 
     uint32_t requests;   /* VM_REQ_* */
     int exit_status;     /* process exit status after VM_REQ_POWEROFF */
