@@ -8,6 +8,7 @@
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
 #include "frontend/flags.h"
+#include "frontend/fpu_core.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
 
@@ -70,10 +71,7 @@ void cpu_reset(CPUState *cpu)
     memset(&cpu->msr, 0, sizeof(cpu->msr));
     cpu->msr.apic_base = 0xFEE00900ull; /* BSP, enabled */
     cpu->msr.mtrr_cap = 0x508;         /* 8 variable, fixed, WC */
-    memset(&cpu->fpu, 0, sizeof(cpu->fpu));
-    cpu->fpu.cw = 0x0040; /* RESET: tags valid-zero (SDM vol. 3 9.1.1) */
-    cpu->fpu.empty = 0;
-    cpu->fpu.mxcsr = 0x1F80;
+    fpu_power_on(&cpu->fpu);
     cpu->kick = 0;
     cpu->halted = false;
     cpu->intr_shadow = false;
@@ -82,6 +80,29 @@ void cpu_reset(CPUState *cpu)
     cpu->exc_depth = 0;
     cpu->shutdown = false;
     cpu->tsc_base = 0;
+    cpu_update_mode(cpu);
+    cpu_tlb_flush(cpu);
+}
+
+void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax,
+                     uint32_t ebx)
+{
+    for (int i = 0; i < SEG_COUNT; i++) {
+        SegCache *s = &cpu->seg[i];
+        s->sel = i == SEG_CS ? 0x08 : 0x10;
+        s->base = 0;
+        s->limit = 0xFFFFFFFFu;
+        s->attr = SEG_ATTR_REALMODE | SEG_ATTR_DB | SEG_ATTR_G;
+    }
+    cpu->seg[SEG_CS].attr |= 0x8 | 0x2; /* execute/read code */
+    cpu->cr0 |= CR0_PE;
+    cpu->cr0 &= ~CR0_PG;
+    cpu->eflags = EFL_FIXED1;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->eip = cpu->next_eip = eip;
+    cpu->regs[R_EAX] = eax;
+    cpu->regs[R_EBX] = ebx;
+    cpu->halted = false;
     cpu_update_mode(cpu);
     cpu_tlb_flush(cpu);
 }
