@@ -41,7 +41,10 @@ depmod:kmod mkfs.fat:dosfstools mcopy:mtools syslinux:syslinux"
 
 export PATH="$PATH:/usr/sbin:/sbin"
 export LC_ALL=C
+umask 022
 export MTOOLS_SKIP_CHECK=1
+# Timestamps in the initramfs and on the FAT file system (mtools reads it).
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-946684800}
 
 log() { echo "build-linux: $*" >&2; }
 die() {
@@ -64,18 +67,18 @@ up_to_date() {
 # ---------------------------------------------------------------- host tools
 
 host_tools() {
-    local pair missing=""
+    local pair missing=()
     for pair in $HOST_TOOLS; do
-        command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
     done
-    [ -f "$MBR_BIN" ] || missing="$missing syslinux-common"
-    [ -z "$missing" ] && return 0
-    is_root || die "missing host packages:$missing (apt-get install them)"
-    log "installing host packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends $missing >&2 ||
-        { apt_update && DEBIAN_FRONTEND=noninteractive apt-get install \
-            -y -q --no-install-recommends $missing >&2; }
+    [ -f "$MBR_BIN" ] || missing+=(syslinux-common)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    is_root || die "missing host packages: ${missing[*]} (apt-get install)"
+    log "installing host packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+        { apt_update && apt-get install -y -q --no-install-recommends \
+            "${missing[@]}" >&2; } || die "cannot install ${missing[*]}"
 }
 
 # ------------------------------------------------------------ i386 packages
@@ -176,7 +179,9 @@ extract() {
         dpkg-deb -x "$KDEB" "$root"
         dpkg-deb -x "$BDEB" "$root"
         set -- "$root"/lib/modules/*
-        [ $# -eq 1 ] && [ -d "$1" ] || die "expected one modules directory"
+        if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+            die "expected one modules directory in $KDEB"
+        fi
         depmod -b "$root" "$(basename "$1")"
         touch "$stamp"
     fi
@@ -283,6 +288,8 @@ build_initramfs() {
     install -m 755 "$INIT" "$stage/init"
     install -m 755 "$TEST" "$stage/test.sh"
 
+    # Fixed times, owners and order: the same inputs give the same bytes.
+    find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
     (
         device_archive
         cd "$stage" && find . -mindepth 1 | sed 's|^\./||' | sort |
@@ -315,7 +322,7 @@ mbr() {
     dd if="$MBR_BIN" of="$img" bs=440 count=1 conv=notrunc status=none
     entry="\\x80$(chs $PART_START)\\x06$(chs $((total - 1)))"
     entry="$entry$(le32 $PART_START)$(le32 $size)"
-    printf "$entry" | dd of="$img" bs=1 seek=446 conv=notrunc status=none
+    printf '%b' "$entry" | dd of="$img" bs=1 seek=446 conv=notrunc status=none
     printf '\x55\xaa' | dd of="$img" bs=1 seek=510 conv=notrunc status=none
 }
 
@@ -344,7 +351,7 @@ build_disk() {
     up_to_date "$img" "$OUT/vmlinuz" "$OUT/initrd.gz" "$SCRIPT" && return 0
     log "building $(basename "$img") (default label $label)"
     rm -f "$part" "$img.tmp"
-    mkfs.fat -F 16 -n X86BT -i 58864254 -h "$PART_START" -g 255/63 \
+    mkfs.fat --invariant -F 16 -n X86BT -i 58864254 -h "$PART_START" -g 255/63 \
         -C "$part" $(((total - PART_START) / 2)) >/dev/null
     mcopy -i "$part" "$OUT/vmlinuz" ::/vmlinuz
     mcopy -i "$part" "$OUT/initrd.gz" ::/initrd.gz
@@ -364,8 +371,10 @@ manifest() {
         echo "kernel_deb=$(basename "$KDEB")"
         echo "kernel_version=$(dpkg-deb -f "$KDEB" Version)"
         echo "kernel_release=$KVER"
+        echo "kernel_source=$(dpkg-deb -f "$KDEB" Source)"
         echo "busybox_deb=$(basename "$BDEB")"
         echo "busybox_version=$(dpkg-deb -f "$BDEB" Version)"
+        echo "busybox_source=$(dpkg-deb -f "$BDEB" Source)"
         echo "syslinux_version=$(dpkg-query -W -f '${Version}' syslinux \
             2>/dev/null || echo unknown)"
         echo "modules=$MODULES"
