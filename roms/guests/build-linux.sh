@@ -69,7 +69,11 @@ up_to_date() {
 host_tools() {
     local pair missing=()
     for pair in $HOST_TOOLS; do
-        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+        command -v "${pair%%:*}" >/dev/null && continue
+        case " ${missing[*]} " in
+        *" ${pair#*:} "*) ;;
+        *) missing+=("${pair#*:}") ;;
+        esac
     done
     [ -f "$MBR_BIN" ] || missing+=(syslinux-common)
     [ ${#missing[@]} -eq 0 ] && return 0
