@@ -1,16 +1,48 @@
-#!/bin/bash
-# Host (amd64) Debian packages that building and testing x86bt needs; CI
-# runs this as root.  Keep one comment per group saying who needs it.
+#!/usr/bin/env bash
+# Install every Debian package the build, tests, demo and benchmarks need,
+# when missing. Runs `apt-get update` once, then `apt-get install -y`.
+# Called by make before the first build (stamp: build/.deps-ok), by
+# .ci/run, and by hand: scripts/deps.sh
 set -euo pipefail
 
 PKGS=(
-    # roms/guests/build-linux.sh: unpack Debian i386 packages (downloaded
-    # only), build the initramfs and the syslinux FAT disk image
-    cpio kmod dosfstools mtools syslinux syslinux-common
-    # roms/guests/qemu-check.sh: reference boots of the Linux guest
-    qemu-system-x86
+    gcc make pkg-config nasm        # toolchain; nasm for guest tests
+    check                           # unit-test framework
+    libcapstone-dev                 # disassembly: traces, explain mode, decoder oracle
+    libunicorn-dev                  # reference CPU for differential tests
+    libsdl2-dev                     # display window and input
+    libffi-dev                      # see README (libffi)
+    seabios                         # firmware: /usr/share/seabios/bios-256k.bin
+    python3                         # test and bench harness scripts
 )
+# Extra packages named by sub-systems (one per line, '#' comments) are
+# listed in scripts/deps-extra.txt so each can document its own.
+if [ -f "$(dirname "$0")/deps-extra.txt" ]; then
+    while read -r p _; do
+        [ -n "$p" ] && [ "${p#\#}" = "$p" ] && PKGS+=("$p")
+    done < "$(dirname "$0")/deps-extra.txt"
+fi
 
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q || echo "deps.sh: apt-get update reported errors" >&2
-apt-get install -y -q --no-install-recommends "${PKGS[@]}"
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "deps: missing packages (${missing[*]}) and not root; install them" >&2
+            exit 1
+        }
+        SUDO=sudo
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # One failing index (a mirror in sync, often the i386 lists that
+    # roms/guests/build-linux.sh enables) must not stop the install.
+    $SUDO apt-get update -q || echo "deps: apt-get update reported errors" >&2
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+mkdir -p build && touch build/.deps-ok
