@@ -103,12 +103,6 @@ enable_i386() {
     apt_update
 }
 
-# candidate PKG: version apt would fetch for PKG:i386 (empty if unknown).
-candidate() {
-    apt-cache policy "$1:i386" 2>/dev/null |
-        awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
-}
-
 # kernel_pkg: the linux-image-6.1.0-NN-686 package the meta package wants.
 kernel_pkg() {
     apt-cache depends "$META_PKG:i386" 2>/dev/null |
@@ -146,31 +140,38 @@ fetch() {
     local_deb "$pkg" "$ver" >/dev/null || die "no .deb for $pkg $ver"
 }
 
+# resolve: sets KPKG, KVERS, BVERS (kernel package, versions apt would
+# fetch) with one apt-cache policy call; false when apt does not know them.
+resolve() {
+    local vers
+    KPKG=${LINUX_PKG:-$(kernel_pkg)}
+    [ -n "$KPKG" ] || return 1
+    vers=$(apt-cache policy "$KPKG:i386" "$BUSYBOX_PKG:i386" 2>/dev/null |
+        awk '/^[^ ]/ { pkg = $1 }
+            $1 == "Candidate:" && $2 != "(none)" { print pkg, $2 }')
+    KVERS=$(echo "$vers" | awk -v p="$KPKG:i386:" '$1 == p { print $2 }')
+    BVERS=$(echo "$vers" | awk -v p="$BUSYBOX_PKG:i386:" '$1 == p { print $2 }')
+    [ -n "$KVERS" ] && [ -n "$BVERS" ]
+}
+
 # get_packages: sets KDEB and BDEB to the kernel and busybox .debs.
 get_packages() {
-    local kpkg kver bver
     if [ "${GUESTS_OFFLINE:-0}" = 1 ]; then
-        kpkg=${LINUX_PKG:-linux-image-[0-9]*-686}
-        KDEB=$(local_deb "$kpkg") || die "offline: no kernel .deb in debs/"
+        KDEB=$(local_deb "${LINUX_PKG:-linux-image-[0-9]*-686}") ||
+            die "offline: no kernel .deb in $OUT/debs"
         BDEB=$(local_deb "$BUSYBOX_PKG") || die "offline: no busybox .deb"
         return 0
     fi
     enable_i386
-    kpkg=${LINUX_PKG:-$(kernel_pkg)}
-    if [ -z "$kpkg" ] || [ -z "$(candidate "$kpkg")" ] ||
-        [ -z "$(candidate "$BUSYBOX_PKG")" ]; then
+    if ! resolve; then
         apt_update
-        kpkg=${LINUX_PKG:-$(kernel_pkg)}
+        resolve || die "apt has no i386 candidate for" \
+            "${KPKG:-$META_PKG} or $BUSYBOX_PKG"
     fi
-    [ -n "$kpkg" ] || die "apt does not know $META_PKG:i386"
-    kver=$(candidate "$kpkg")
-    bver=$(candidate "$BUSYBOX_PKG")
-    [ -n "$kver" ] || die "apt has no version of $kpkg:i386"
-    [ -n "$bver" ] || die "apt has no version of $BUSYBOX_PKG:i386"
-    fetch "$kpkg" "$kver"
-    fetch "$BUSYBOX_PKG" "$bver"
-    KDEB=$(local_deb "$kpkg" "$kver")
-    BDEB=$(local_deb "$BUSYBOX_PKG" "$bver")
+    fetch "$KPKG" "$KVERS"
+    fetch "$BUSYBOX_PKG" "$BVERS"
+    KDEB=$(local_deb "$KPKG" "$KVERS")
+    BDEB=$(local_deb "$BUSYBOX_PKG" "$BVERS")
 }
 
 # extract: unpack both .debs into root/ and index the modules (depmod).
