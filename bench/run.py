@@ -243,8 +243,9 @@ def resolve_qemu(name):
 
 
 def x86bt_cmd(args, jit, extra):
-    return [args.x86bt, "-m", "64"] + extra + \
-        ["-nographic", "-serial", "stdio", "-jit", "on" if jit else "off"]
+    """x86bt <x86bt-args> <guest> -jit on|off; x86bt-args default to
+    "-m 64 -nographic -serial stdio" (BENCH_X86BT_ARGS)."""
+    return [args.x86bt] + args.x86bt_args.split() + extra + ["-jit", "on" if jit else "off"]
 
 
 def qemu_cmd(args, extra):
@@ -495,7 +496,7 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
     L.append("")
     L.append("- host: %s, %d CPUs, load average at the end %s" % (cpu, os.cpu_count() or 0, load))
     L.append("- QEMU: %s (`-accel tcg -cpu pentium2 -m 64`)" % qver)
-    L.append("- x86bt: `%s`" % args.x86bt)
+    L.append("- x86bt: `%s %s <guest> -jit on|off`" % (args.x86bt, args.x86bt_args))
     L.append("- runs per cell: %d (median), boot: %s, timeout %g s, perf counters: %s" % (
         args.n, "multiboot -kernel" if args.boot == "kernel" else "floppy image via BIOS",
         args.timeout, "yes (instructions:u)" if use_perf else "no (perf-free mode)"))
@@ -666,7 +667,7 @@ def callgrind_mode(args, columns):
          "|---|---|---|---|---|"]
     per_iter = {}
     rows = {}
-    timeout = max(args.timeout, 900)
+    timeout = max(args.timeout, 1800)
     for col in columns:
         counts = {}
         err = None
@@ -718,6 +719,8 @@ def parse_args(argv):
     p.add_argument("--build", default=os.path.join(here, "build"))
     p.add_argument("--x86bt", default=os.path.join(here, "..", "build", "x86bt"))
     p.add_argument("--qemu", default="qemu-system-i386")
+    p.add_argument("--x86bt-args", default=os.environ.get(
+        "BENCH_X86BT_ARGS", "-m 64 -nographic -serial stdio"))
     p.add_argument("--valgrind", default="valgrind")
     p.add_argument("--n", type=int, default=3, help="runs per cell")
     p.add_argument("--only", default="", help="comma-separated benchmarks")
@@ -726,7 +729,7 @@ def parse_args(argv):
     p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
     p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
     p.add_argument("--iters-int", type=int, default=1000)
-    p.add_argument("--iters-intcg", type=int, default=10)
+    p.add_argument("--iters-intcg", type=int, default=100)
     p.add_argument("--callgrind", action="store_true")
     p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
     env = os.environ.get
