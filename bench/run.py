@@ -77,40 +77,47 @@ def _describe_status(status):
     return "status %d" % status
 
 
-def _wait(pid, timeout):
-    """wait4() with a timeout; returns (status, rusage) or None."""
+def _exited(pid, timeout, drain):
+    """Wait up to timeout for our child to exit, without reaping it (its
+    zombie keeps the process-group id reserved); drain() keeps reading its
+    output meanwhile so that it cannot block on a full terminal."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            wpid, status, ru = os.wait4(pid, os.WNOHANG)
-        except ChildProcessError:
-            return (0, None)
-        if wpid == pid:
-            return (status, ru)
+    while not _has_exited(pid):
         if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.01)
+            return False
+        drain(0.02)
+    return True
 
 
-def _kill_group(pid, sig):
+def _has_exited(pid):
     try:
-        os.killpg(pid, sig)
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _kill_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def _stop(pid):
-    """Stop our child (and its process group): wait, SIGTERM, then SIGKILL."""
-    got = _wait(pid, EXIT_GRACE_S)
-    if got is None:
+def _stop(pid, drain):
+    """Stop our child, the leader of its own process group: let it exit,
+    else SIGTERM, else SIGKILL; then kill what is left of its group (e.g.
+    the emulator under a wrapper) and reap it.  Returns (status, rusage)."""
+    if not _exited(pid, EXIT_GRACE_S, drain):
         _kill_group(pid, signal.SIGTERM)
-        got = _wait(pid, TERM_GRACE_S)
-    if got is None:
-        _kill_group(pid, signal.SIGKILL)
-        got = _wait(pid, 5.0)
-    # reap leftovers of the group (e.g. a wrapper's child)
-    _kill_group(pid, signal.SIGKILL)
-    return got
+        if not _exited(pid, TERM_GRACE_S, drain):
+            _kill_group(pid, signal.SIGKILL)
+            _exited(pid, 5.0, drain)
+    _kill_group(pid, signal.SIGKILL)     # leader is a zombie: the group id is still ours
+    try:
+        _, status, ru = os.wait4(pid, 0)
+    except ChildProcessError:
+        return (0, None)
+    return (status, ru)
 
 
 def _stderr_tail(path, limit=160):
@@ -154,44 +161,54 @@ def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
     err.close()
     sel = selectors.DefaultSelector()
     sel.register(master, selectors.EVENT_READ)
+    chunks = []
+    eof = [False]
+
+    def read_some(wait):
+        """Read what arrives within `wait` seconds: bytes read, -1 at EOF."""
+        if eof[0]:
+            time.sleep(wait)
+            return -1
+        if not sel.select(wait):
+            return 0
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:             # EIO: the pty slave was closed
+            chunk = b""
+        if not chunk:
+            eof[0] = True
+            return -1
+        chunks.append(chunk)
+        return len(chunk)
+
     deadline = t0 + timeout
-    buf = b""
     timed_out = False
+    seen = b""
     while True:
         left = deadline - time.perf_counter()
         if left <= 0:
             timed_out = True
             break
-        if sel.select(min(left, 0.25)):
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:         # EIO: pty slave closed
-                chunk = b""
-            if not chunk:
-                break
-            buf += chunk
-            if marker in buf:
+        got = read_some(min(left, 0.25))
+        if got < 0:
+            break
+        if got > 0:
+            seen = seen[-len(marker):] + chunks[-1]
+            if marker in seen:
                 r.seconds = time.perf_counter() - t0
                 break
-        elif proc.poll() is not None:
+        elif _has_exited(proc.pid):
             break
-    got = _stop(proc.pid)
-    try:                            # drain what is left (fault lines etc.)
-        while sel.select(0):
-            chunk = os.read(master, 65536)
-            if not chunk:
-                break
-            buf += chunk
-    except OSError:
+    status, ru = _stop(proc.pid, read_some)
+    while read_some(0) > 0:         # what is left (fault lines etc.)
         pass
     sel.close()
     os.close(master)
     proc.returncode = 0             # reaped by wait4 above; keep Popen quiet
-    if got is not None:
-        status, ru = got
-        r.status = _describe_status(status)
-        if ru is not None:
-            r.cpu = ru.ru_utime + ru.ru_stime
+    r.status = _describe_status(status)
+    if ru is not None:
+        r.cpu = ru.ru_utime + ru.ru_stime
+    buf = b"".join(chunks)
     r.output = buf
     m = RESULT_RE.search(buf)
     if m:
