@@ -120,8 +120,13 @@ def _stop(pid, drain):
     return (status, ru)
 
 
+VALGRIND_LINE_RE = re.compile(r"^==\d+==")
+
+
 def _last_line(data, limit=160):
-    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
+    """Last non-empty line of data that is not valgrind's own output."""
+    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines()
+             if ln.strip() and not VALGRIND_LINE_RE.match(ln.strip())]
     return lines[-1][:limit] if lines else ""
 
 
@@ -224,8 +229,9 @@ def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
         r.error = "timeout after %g s" % timeout
     elif r.seconds is None:
         tail = _stderr_tail(err.name) or _last_line(buf)
-        r.error = "%s before BENCH-END%s" % (r.status or "ended",
-                                              (": " + tail) if tail else "")
+        r.error = "%s before %s%s" % (r.status or "ended",
+                                       marker.decode("ascii", "replace"),
+                                       (": " + tail) if tail else "")
     elif marker == END_MARKER and r.checksum is None:
         r.error = "no BENCH result line"
     else:
@@ -765,7 +771,7 @@ def parse_args(argv):
     p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
     p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
     p.add_argument("--iters-int", type=int, default=1000)
-    p.add_argument("--iters-intcg", type=int, default=100)
+    p.add_argument("--iters-intcg", type=int, default=300)
     p.add_argument("--callgrind", action="store_true")
     p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
     env = os.environ.get
