@@ -42,6 +42,7 @@ static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
     {&pic_device, NULL},
+    {&pit_device, NULL},
 };
 
 const char *pc_default_bios(void)
