@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/rtc.h"
 
 typedef struct BoardRow {
     const DeviceInfo *info;
@@ -43,6 +44,7 @@ static const BoardRow pc_board[] = {
     {&debugexit_device, NULL},
     {&pic_device, NULL},
     {&pit_device, NULL},
+    {&rtc_device, NULL},
 };
 
 const char *pc_default_bios(void)
@@ -98,6 +100,44 @@ static int pc_load_bios(VM *vm, char *err, size_t errlen)
     return rc;
 }
 
+/* CMOS bytes SeaBIOS reads at POST (layout of QEMU's pc_cmos_init, see
+ * notes/DEVICES.md section 1): memory sizes, boot order, CPU count. */
+static void pc_cmos_init(VM *vm)
+{
+    RtcState *rtc = vm_find_device(vm, &rtc_device);
+    if (!rtc)
+        return;
+    uint64_t kb = vm->cfg.ram_mb * 1024;
+    uint64_t ext = kb > 1024 ? kb - 1024 : 0;
+    if (ext > 0xFFFF)
+        ext = 0xFFFF;
+    uint64_t above16 = kb > 16384 ? (kb - 16384) / 64 : 0;
+    if (above16 > 0xFFFF)
+        above16 = 0xFFFF;
+    rtc_set_cmos(rtc, RTC_CMOS_BASE_LO, 640 & 0xFF);
+    rtc_set_cmos(rtc, RTC_CMOS_BASE_HI, 640 >> 8);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT_LO, (uint8_t)ext);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT_HI, (uint8_t)(ext >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_EXT2_LO, (uint8_t)ext);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT2_HI, (uint8_t)(ext >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_MEM16_LO, (uint8_t)above16);
+    rtc_set_cmos(rtc, RTC_CMOS_MEM16_HI, (uint8_t)(above16 >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_NCPUS, 0);
+    /* Boot order nibbles: 1 floppy, 2 disk, 3 CD, 4 network; first two in
+     * 0x3D, third in 0x38 bits 7:4; 0x38 bit 0 skips the floppy boot
+     * signature check. */
+    const char *order = vm->cfg.boot ? vm->cfg.boot : "cad";
+    unsigned nib[3] = {0, 0, 0};
+    for (unsigned i = 0; i < 3 && order[i]; i++) {
+        const char *p = strchr("acdn", order[i]);
+        nib[i] = p ? (unsigned)(p - "acdn") + 1 : 0;
+    }
+    rtc_set_cmos(rtc, RTC_CMOS_BOOT0, (uint8_t)(nib[0] | nib[1] << 4));
+    rtc_set_cmos(rtc, RTC_CMOS_BOOT1, (uint8_t)(nib[2] << 4 | 1));
+    /* Equipment byte: FPU present, VGA (00 in bits 5:4). */
+    rtc_set_cmos(rtc, RTC_CMOS_EQUIPMENT, 0x02);
+}
+
 int pc_init(VM *vm, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof(pc_board) / sizeof(pc_board[0]); i++) {
@@ -111,5 +151,6 @@ int pc_init(VM *vm, char *err, size_t errlen)
             return -EINVAL;
         }
     }
+    pc_cmos_init(vm);
     return pc_load_bios(vm, err, errlen);
 }
