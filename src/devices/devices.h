@@ -12,5 +12,6 @@ extern const DeviceInfo debugexit_device; /* debugexit.c: 0xF4 */
 extern const DeviceInfo pic_device;       /* pic.c: 8259A pair + ELCR */
 extern const DeviceInfo pit_device;       /* pit.c: 8254 + port 0x61 */
 extern const DeviceInfo rtc_device;       /* rtc.c: MC146818 + CMOS */
+extern const DeviceInfo uart16550_device; /* uart16550.c: COM1-4 */
 
 #endif

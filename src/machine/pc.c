@@ -38,6 +38,28 @@ static bool arg_debugcon_402(const VMConfig *cfg, char *buf, size_t len)
     return true;
 }
 
+/* COM1/COM2: -serial backends in order; with -nographic COM1 defaults to
+ * stdio. */
+static bool arg_com(const VMConfig *cfg, unsigned index, char *buf,
+                    size_t len)
+{
+    const char *spec = cfg->serial[index];
+    if (!spec)
+        spec = (index == 0 && cfg->nographic) ? "stdio" : "none";
+    snprintf(buf, len, "index=%u,chardev=%s", index, spec);
+    return true;
+}
+
+static bool arg_com1(const VMConfig *cfg, char *buf, size_t len)
+{
+    return arg_com(cfg, 0, buf, len);
+}
+
+static bool arg_com2(const VMConfig *cfg, char *buf, size_t len)
+{
+    return arg_com(cfg, 1, buf, len);
+}
+
 static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
@@ -45,6 +67,8 @@ static const BoardRow pc_board[] = {
     {&pic_device, NULL},
     {&pit_device, NULL},
     {&rtc_device, NULL},
+    {&uart16550_device, arg_com1},
+    {&uart16550_device, arg_com2},
 };
 
 const char *pc_default_bios(void)
