@@ -14,4 +14,6 @@ extern const DeviceInfo pit_device;       /* pit.c: 8254 + port 0x61 */
 extern const DeviceInfo rtc_device;       /* rtc.c: MC146818 + CMOS */
 extern const DeviceInfo uart16550_device; /* uart16550.c: COM1-4 */
 
+extern const DeviceInfo i440bx_device;    /* i440bx.c: host bridge 00:00.0 */
+
 #endif
