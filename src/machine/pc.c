@@ -69,6 +69,7 @@ static const BoardRow pc_board[] = {
     {&rtc_device, NULL},
     {&uart16550_device, arg_com1},
     {&uart16550_device, arg_com2},
+    {&i8042_device, NULL},
 };
 
 const char *pc_default_bios(void)
