@@ -1,10 +1,9 @@
 /*
  * i8042.c — Intel 8042-compatible keyboard controller at ports 0x60/0x64
- * with a PS/2 keyboard (IRQ 1) and mouse (IRQ 12), plus port 0x92 (PIIX4
- * "Port 92 register": fast A20 and fast reset). References: IBM PS/2
- * Hardware Interface Technical Reference 1990, "Keyboard/auxiliary device
- * controller" (status register, command byte, controller commands, output
- * port); PIIX4 datasheet 290562-001 for port 0x92.
+ * with a PS/2 keyboard (IRQ 1) and mouse (IRQ 12) (IBM PS/2 Hardware
+ * Interface Technical Reference 1990, "Keyboard/auxiliary device
+ * controller": status register, command byte, controller commands, output
+ * port). Port 0x92 (fast A20/reset) belongs to the PIIX4 ISA bridge model.
  *
  * Modelled: status register (OBF, IBF never set, SYS, A2, inhibit switch
  * reads unlocked, AUX OBF), command byte (interrupt enables, SYS, disable
@@ -12,7 +11,8 @@
  * (command byte and controller RAM), 0xA7-0xAB self tests, 0xAD/0xAE,
  * 0xC0 input port, 0xD0-0xD4 output port and device writes, 0xDD/0xDF,
  * 0xE0, 0xF0-0xFF pulse (bit 0 = reset). Set-2 to set-1 translation on the
- * keyboard channel. A20 = output port bit 1 OR port 0x92 bit 1.
+ * keyboard channel. Output port bit 1 drives the A20 gate (the last write
+ * of it or of port 0x92 wins, as both feed vm_set_a20).
  * Keyboard and mouse protocol engines live in ps2.c.
  * Not modelled: the password feature, controller timeouts and parity
  * errors (status bits 6/7 stay 0), input-port polling commands C1/C2.
@@ -25,7 +25,6 @@
 
 #define I8042_DATA_PORT 0x60
 #define I8042_CMD_PORT 0x64
-#define I8042_PORT92 0x92
 #define I8042_KBD_IRQ 1
 #define I8042_AUX_IRQ 12
 
@@ -93,7 +92,6 @@ struct I8042State {
     Ps2Queue reply;       /* controller replies (keyboard channel) */
     Ps2Queue aux_reply;   /* 0xD3 bytes (aux channel) */
     bool xlat_break;      /* translation saw 0xF0: next code is a break */
-    uint8_t port92;
     bool irq_kbd, irq_aux;
 };
 
@@ -181,15 +179,10 @@ static void i8042_reply(I8042State *s, uint8_t b)
 
 /* --- A20 and reset ------------------------------------------------------ */
 
-static void i8042_update_a20(I8042State *s)
-{
-    vm_set_a20(s->vm, (s->outport & OP_A20) || (s->port92 & OP_A20));
-}
-
 static void i8042_write_outport(I8042State *s, uint8_t v)
 {
     s->outport = v;
-    i8042_update_a20(s);
+    vm_set_a20(s->vm, (v & OP_A20) != 0);
     if (!(v & OP_RESET))
         vm_request(s->vm, VM_REQ_RESET);
 }
@@ -361,32 +354,8 @@ static void i8042_cmd_write(void *opaque, uint32_t off, uint32_t val,
     i8042_command(s, (uint8_t)val);
 }
 
-/* Port 0x92 (PIIX4): bit 1 fast A20, bit 0 fast reset on a 0->1 edge. */
-static uint32_t i8042_port92_read(void *opaque, uint32_t off, unsigned size)
-{
-    I8042State *s = opaque;
-    (void)off;
-    (void)size;
-    return s->port92;
-}
-
-static void i8042_port92_write(void *opaque, uint32_t off, uint32_t val,
-                               unsigned size)
-{
-    I8042State *s = opaque;
-    (void)off;
-    (void)size;
-    uint8_t old = s->port92;
-    s->port92 = (uint8_t)val & 0x03;
-    i8042_update_a20(s);
-    if ((s->port92 & ~old) & 0x01)
-        vm_request(s->vm, VM_REQ_RESET);
-}
-
 static const IoOps i8042_data_ops = {i8042_data_read, i8042_data_write, 1, 1};
 static const IoOps i8042_cmd_ops = {i8042_cmd_read, i8042_cmd_write, 1, 1};
-static const IoOps i8042_port92_ops = {i8042_port92_read, i8042_port92_write,
-                                       1, 1};
 
 /* --- frontend input API ------------------------------------------------ */
 
@@ -408,8 +377,7 @@ static void i8042_reset(void *opaque)
     I8042State *s = opaque;
     s->status = ST_UNLOCKED;
     s->cmd_byte = s->ram[0] = CB_KBD_INT | CB_AUX_INT | CB_XLAT;
-    s->outport = OP_DEFAULT;
-    s->port92 = 0;
+    s->outport = OP_DEFAULT; /* A20 on, matching vm_reset() */
     s->pending = 0;
     s->out = 0;
     s->out_aux = false;
@@ -418,7 +386,6 @@ static void i8042_reset(void *opaque)
     ps2_kbd_reset(&s->kbd);
     ps2_mouse_reset(&s->mouse);
     i8042_update_irq(s);
-    i8042_update_a20(s);
 }
 
 static int i8042_init(void *opaque, VM *vm, const char *arg)
@@ -433,9 +400,6 @@ static int i8042_init(void *opaque, VM *vm, const char *arg)
     if (r >= 0)
         r = io_register(&vm->io, I8042_CMD_PORT, 1, &i8042_cmd_ops, s,
                         "i8042-cmd");
-    if (r >= 0)
-        r = io_register(&vm->io, I8042_PORT92, 1, &i8042_port92_ops, s,
-                        "port92");
     if (r < 0)
         return r;
     i8042_reset(s);
@@ -453,7 +417,6 @@ static int i8042_post_load(void *opaque)
     I8042State *s = opaque;
     irq_set(&s->vm->irq, I8042_KBD_IRQ, 0, s->irq_kbd);
     irq_set(&s->vm->irq, I8042_AUX_IRQ, 0, s->irq_aux);
-    i8042_update_a20(s);
     return 0;
 }
 
@@ -468,7 +431,6 @@ static const StateField i8042_state_fields[] = {
     STATE_FIELD(I8042State, reply),
     STATE_FIELD(I8042State, aux_reply),
     STATE_FIELD(I8042State, xlat_break),
-    STATE_FIELD(I8042State, port92),
     STATE_FIELD(I8042State, irq_kbd),
     STATE_FIELD(I8042State, irq_aux),
     STATE_FIELD(I8042State, kbd.q),

@@ -70,6 +70,7 @@ static const BoardRow pc_board[] = {
     {&uart16550_device, arg_com1},
     {&uart16550_device, arg_com2},
     {&i8042_device, NULL},
+    {&dma8237_device, NULL},
 };
 
 const char *pc_default_bios(void)

@@ -1,8 +1,8 @@
 /*
  * i8042_test.c — 8042 controller, PS/2 keyboard and mouse through ports
- * 0x60/0x64/0x92 (IBM PS/2 Hardware Interface Technical Reference 1990,
- * "Keyboard/auxiliary device controller", "Keyboard", "Auxiliary device";
- * PIIX4 datasheet 290562-001 for port 0x92).
+ * 0x60/0x64 (IBM PS/2 Hardware Interface Technical Reference 1990,
+ * "Keyboard/auxiliary device controller", "Keyboard", "Auxiliary
+ * device").
  */
 #include <check.h>
 
@@ -314,21 +314,6 @@ START_TEST(test_pulse_reset)
 }
 END_TEST
 
-START_TEST(test_port92)
-{
-    /* Port 0x92: bit 1 fast A20 (ORed with the 8042's), bit 0 fast reset
-     * (PIIX4 "Port 92 register"). */
-    outb(vm, 0x64, 0xDD);
-    ck_assert_uint_eq(vm->a20_mask, ~(1ull << 20));
-    outb(vm, 0x92, 0x02);
-    ck_assert_uint_eq(vm->a20_mask, ~0ull);
-    ck_assert_uint_eq(inb(vm, 0x92), 0x02);
-    ck_assert(!(vm->requests & VM_REQ_RESET));
-    outb(vm, 0x92, 0x03);
-    ck_assert(vm->requests & VM_REQ_RESET);
-}
-END_TEST
-
 START_TEST(test_write_output_buffers)
 {
     /* D2 puts a byte in the buffer as keyboard data (IRQ 1), D3 as aux
@@ -375,7 +360,6 @@ static Suite *i8042_suite(void)
     tcase_add_test(tc, test_mouse_status_remote);
     tcase_add_test(tc, test_output_port_a20_reset);
     tcase_add_test(tc, test_pulse_reset);
-    tcase_add_test(tc, test_port92);
     tcase_add_test(tc, test_write_output_buffers);
     tcase_add_test(tc, test_irq_disabled_by_cmd_byte);
     suite_add_tcase(s, tc);
