@@ -15,6 +15,7 @@ extern const DeviceInfo rtc_device;       /* rtc.c: MC146818 + CMOS */
 extern const DeviceInfo uart16550_device; /* uart16550.c: COM1-4 */
 extern const DeviceInfo i8042_device;     /* i8042.c: 8042 + PS/2 kbd/mouse */
 extern const DeviceInfo dma8237_device;   /* dma8237.c: 8237 pair + pages */
+extern const DeviceInfo fdc_device;       /* fdc.c: 82077AA floppy */
 
 extern const DeviceInfo i440bx_device;    /* i440bx.c: host bridge 00:00.0 */
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/fdc.h"
 #include "devices/rtc.h"
 
 typedef struct BoardRow {
@@ -60,6 +61,13 @@ static bool arg_com2(const VMConfig *cfg, char *buf, size_t len)
     return arg_com(cfg, 1, buf, len);
 }
 
+/* Floppy controller: always present (guests probe it); -fda is drive A. */
+static bool arg_fdc(const VMConfig *cfg, char *buf, size_t len)
+{
+    snprintf(buf, len, "drive0=%s", cfg->fda ? cfg->fda : "");
+    return true;
+}
+
 static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
@@ -71,6 +79,7 @@ static const BoardRow pc_board[] = {
     {&uart16550_device, arg_com2},
     {&i8042_device, NULL},
     {&dma8237_device, NULL},
+    {&fdc_device, arg_fdc},
 };
 
 const char *pc_default_bios(void)
@@ -160,8 +169,16 @@ static void pc_cmos_init(VM *vm)
     }
     rtc_set_cmos(rtc, RTC_CMOS_BOOT0, (uint8_t)(nib[0] | nib[1] << 4));
     rtc_set_cmos(rtc, RTC_CMOS_BOOT1, (uint8_t)(nib[2] << 4 | 1));
-    /* Equipment byte: FPU present, VGA (00 in bits 5:4). */
-    rtc_set_cmos(rtc, RTC_CMOS_EQUIPMENT, 0x02);
+    /* Floppy types (drive A high nibble) and the equipment byte: bit 0
+     * floppies present, bits 7:6 their count - 1, bit 1 FPU, bits 5:4 00
+     * = VGA. */
+    FdcState *fdc = vm_find_device(vm, &fdc_device);
+    unsigned fa = fdc ? fdc_drive_type(fdc, 0) : 0;
+    unsigned fb = fdc ? fdc_drive_type(fdc, 1) : 0;
+    unsigned nfd = (fa != 0) + (fb != 0);
+    rtc_set_cmos(rtc, RTC_CMOS_FLOPPY, (uint8_t)(fa << 4 | fb));
+    rtc_set_cmos(rtc, RTC_CMOS_EQUIPMENT,
+                 (uint8_t)(0x02 | (nfd ? 0x01 | (nfd - 1) << 6 : 0)));
 }
 
 int pc_init(VM *vm, char *err, size_t errlen)
