@@ -191,7 +191,8 @@ static void fdc_lower(FdcState *s)
 
 static void fdc_result(FdcState *s, const uint8_t *res, unsigned n)
 {
-    memcpy(s->res, res, n);
+    if (n)
+        memcpy(s->res, res, n);
     s->res_len = (uint8_t)n;
     s->res_pos = 0;
     s->phase = n ? PHASE_RESULT : PHASE_CMD;
