@@ -298,7 +298,8 @@ static int i440bx_init(void *opaque, VM *vm, const char *arg)
 static void i440bx_fini(void *opaque)
 {
     I440bxState *s = opaque;
-    pci_unregister(&s->vm->pci, &s->pci);
+    if (s->vm->pci.devs[PCI_DEVFN(0, 0)] == &s->pci)
+        pci_unregister(&s->vm->pci, &s->pci);
 }
 
 static int i440bx_post_load(void *opaque)

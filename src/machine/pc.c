@@ -41,6 +41,9 @@ static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
+    {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
+    {&piix4_isa_device, NULL}, /* 00:01.0 */
+    {&piix4_pm_device, NULL},  /* 00:01.3 */
 };
 
 const char *pc_default_bios(void)
