@@ -37,12 +37,25 @@ static bool arg_debugcon_402(const VMConfig *cfg, char *buf, size_t len)
     return true;
 }
 
+/* PIIX4 IDE drives: "hda=PATH,hdb=PATH,cdrom=PATH" (cdrom: hdc). */
+static bool arg_ide(const VMConfig *cfg, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s%s%s%s%s%s", cfg->hda ? "hda=" : "",
+                     cfg->hda ? cfg->hda : "", cfg->hdb ? ",hdb=" : "",
+                     cfg->hdb ? cfg->hdb : "", cfg->cdrom ? ",cdrom=" : "",
+                     cfg->cdrom ? cfg->cdrom : "");
+    if (n > 0 && buf[0] == ',')
+        memmove(buf, buf + 1, strlen(buf));
+    return true;
+}
+
 static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
     {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
     {&piix4_isa_device, NULL}, /* 00:01.0 */
+    {&ide_device, arg_ide},    /* 00:01.1 */
     {&piix4_pm_device, NULL},  /* 00:01.3 */
     {&fw_cfg_device, NULL},
 };
