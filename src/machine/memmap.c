@@ -250,9 +250,11 @@ uint32_t mem_read_slow(PhysMem *mem, uint64_t pa, unsigned size)
         if (!ops->read)
             return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
         unsigned max = ops->max_size ? ops->max_size : 4;
-        if (size <= max)
-            return ops->read(t.mmio->opaque, (uint32_t)(pa - t.mmio->base),
-                             size);
+        if (size <= max) {
+            uint32_t v = ops->read(t.mmio->opaque,
+                                   (uint32_t)(pa - t.mmio->base), size);
+            return size == 4 ? v : v & ((1u << (8 * size)) - 1);
+        }
     }
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i++) {

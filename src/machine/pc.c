@@ -53,6 +53,7 @@ static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
+    {&pic_device, NULL},
     {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
     {&piix4_isa_device, NULL}, /* 00:01.0 */
     {&ide_device, arg_ide},    /* 00:01.1 */
