@@ -57,6 +57,7 @@ static const BoardRow pc_board[] = {
     {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
     {&piix4_isa_device, NULL}, /* 00:01.0 */
     {&ide_device, arg_ide},    /* 00:01.1 */
+    {&piix4_usb_device, NULL}, /* 00:01.2 */
     {&piix4_pm_device, NULL},  /* 00:01.3 */
     {&fw_cfg_device, NULL},
 };
