@@ -386,6 +386,12 @@ static int fw_cfg_init(void *opaque, VM *vm, const char *arg)
     int rc = fw_cfg_add_defaults(s);
     if (rc)
         return rc;
+    if (vm->cfg.kernel) {
+        rc = fw_cfg_load_linux(s, vm->cfg.kernel, vm->cfg.initrd,
+                               vm->cfg.append);
+        if (rc < 0 && rc != -EINVAL)
+            return rc;
+    }
     rc = io_register(&vm->io, FW_CFG_PORT_SEL, 2, &fw_cfg_io_ops, s,
                      "fw_cfg");
     if (rc < 0)

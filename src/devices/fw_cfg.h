@@ -86,6 +86,13 @@ int fw_cfg_add_file(FwCfgState *s, const char *name, const void *data,
 const FwCfgItem *fw_cfg_find(const FwCfgState *s, uint16_t key);
 const FwCfgItem *fw_cfg_find_file(const FwCfgState *s, const char *name);
 
+/* fw_cfg_linux.c: publish a bzImage (+ initrd, command line) on keys
+ * 0x07-0x18 for the linuxboot option ROM, which is added as a "genroms/"
+ * file and put first in "bootorder". -EINVAL if kernel is not a bzImage
+ * (left to other loaders); other -errno on I/O or size failures. */
+int fw_cfg_load_linux(FwCfgState *s, const char *kernel, const char *initrd,
+                      const char *cmdline);
+
 extern const DeviceInfo fw_cfg_device;
 
 #endif

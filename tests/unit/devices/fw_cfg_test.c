@@ -5,7 +5,9 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "devices/devices.h"
 #include "devices/fw_cfg.h"
@@ -183,6 +185,70 @@ START_TEST(test_dma_off)
 }
 END_TEST
 
+
+static uint32_t item_u32(uint16_t key)
+{
+    const FwCfgItem *it = fw_cfg_find(fc, key);
+    ck_assert_ptr_nonnull(it);
+    ck_assert_uint_eq(it->len, 4);
+    return it->data[0] | it->data[1] << 8 | it->data[2] << 16 |
+           (uint32_t)it->data[3] << 24;
+}
+
+START_TEST(test_linux_boot_keys)
+{
+    /* A minimal bzImage: protocol 2.15, 1 setup sector + 1 KB kernel. */
+    char kpath[] = "/tmp/x86bt-bzimage-XXXXXX";
+    char ipath[] = "/tmp/x86bt-initrd-XXXXXX";
+    int kfd = mkstemp(kpath), ifd = mkstemp(ipath);
+    ck_assert_int_ge(kfd, 0);
+    ck_assert_int_ge(ifd, 0);
+    uint8_t img[2048];
+    memset(img, 0x11, sizeof(img));
+    img[0x1F1] = 1;
+    memcpy(img + 0x202, "HdrS", 4);
+    img[0x206] = 0x0F;
+    img[0x207] = 0x02;
+    img[0x211] = 0x01; /* LOADED_HIGH */
+    img[0x22C] = 0xFF; img[0x22D] = 0xFF; img[0x22E] = 0xFF; img[0x22F] = 0x37;
+    ck_assert_int_eq(write(kfd, img, sizeof(img)), (int)sizeof(img));
+    ck_assert_int_eq(write(ifd, "INITRD", 6), 6);
+    close(kfd);
+    close(ifd);
+    ck_assert_int_eq(fw_cfg_load_linux(fc, kpath, ipath, "console=ttyS0"), 0);
+    /* boot.rst memory layout for protocol >= 2.02. */
+    ck_assert_uint_eq(item_u32(FW_CFG_KERNEL_ADDR), 0x100000);
+    ck_assert_uint_eq(item_u32(FW_CFG_KERNEL_SIZE), 2048 - 1024);
+    ck_assert_uint_eq(item_u32(FW_CFG_SETUP_ADDR), 0x10000);
+    ck_assert_uint_eq(item_u32(FW_CFG_SETUP_SIZE), 1024);
+    ck_assert_uint_eq(item_u32(FW_CFG_CMDLINE_ADDR), 0x20000);
+    ck_assert_uint_eq(item_u32(FW_CFG_CMDLINE_SIZE), 14);
+    ck_assert_uint_eq(item_u32(FW_CFG_INITRD_SIZE), 6);
+    uint32_t ia = item_u32(FW_CFG_INITRD_ADDR);
+    ck_assert_uint_eq(ia & 0xFFF, 0);
+    ck_assert_uint_le(ia + 6, 16u << 20);
+    /* The setup header is patched: cmd_line_ptr, ramdisk, heap. */
+    const FwCfgItem *setup = fw_cfg_find(fc, FW_CFG_SETUP_DATA);
+    ck_assert_uint_eq(setup->data[0x228] | setup->data[0x229] << 8 |
+                          setup->data[0x22A] << 16, 0x20000);
+    ck_assert_uint_eq(setup->data[0x211] & 0x80, 0x80);
+    ck_assert_uint_eq(setup->data[0x218] | setup->data[0x219] << 8 |
+                          setup->data[0x21A] << 16 |
+                          (uint32_t)setup->data[0x21B] << 24, ia);
+    if (access("/usr/share/qemu/linuxboot_dma.bin", R_OK) == 0) {
+        ck_assert_ptr_nonnull(fw_cfg_find_file(fc, "genroms/linuxboot_dma.bin"));
+        const FwCfgItem *bo = fw_cfg_find_file(fc, "bootorder");
+        ck_assert_ptr_nonnull(bo);
+        ck_assert_str_eq((const char *)bo->data, "/rom@genroms/linuxboot_dma.bin\n");
+    }
+    /* Not a bzImage: -EINVAL, nothing else happens. */
+    ck_assert_int_eq(fw_cfg_load_linux(fc, ipath, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(fw_cfg_load_linux(fc, "/nonexistent", NULL, NULL), -EINVAL);
+    unlink(kpath);
+    unlink(ipath);
+}
+END_TEST
+
 static Suite *fw_cfg_suite(void)
 {
     Suite *s = suite_create("fw_cfg");
@@ -194,6 +260,7 @@ static Suite *fw_cfg_suite(void)
     tcase_add_test(tc, test_dma_read_select_skip);
     tcase_add_test(tc, test_dma_bad_input);
     tcase_add_test(tc, test_dma_off);
+    tcase_add_test(tc, test_linux_boot_keys);
     suite_add_tcase(s, tc);
     return s;
 }
