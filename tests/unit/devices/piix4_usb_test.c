@@ -30,7 +30,7 @@ START_TEST(test_identity)
     ck_assert_uint_eq(testvm_cfg_read(vm, USB, 0x3D, 1), 4);
     ck_assert_uint_eq(testvm_cfg_read(vm, USB, 0xC0, 2), 0x2000);
     testvm_cfg_write(vm, USB, 0x20, 0xFFFFFFFF, 4);
-    ck_assert_uint_eq(testvm_cfg_read(vm, USB, 0x20, 4), 0x0000FFE1); /* 31:16 reserved */
+    ck_assert_uint_eq(testvm_cfg_read(vm, USB, 0x20, 4), 0xFFFFFFE1);
 }
 END_TEST
 
