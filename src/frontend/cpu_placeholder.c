@@ -28,3 +28,7 @@ void cpu_kick(CPUState *cpu) { (void)cpu; }
 void cpu_tlb_flush(CPUState *cpu) { (void)cpu; }
 void cpu_dump(CPUState *cpu, FILE *f) { (void)cpu; (void)f; }
 uint64_t cpu_insn_count(const CPUState *cpu) { (void)cpu; return 0; }
+void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
+{
+    (void)cpu; (void)eip; (void)eax; (void)ebx;
+}
