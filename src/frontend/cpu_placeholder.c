@@ -2,11 +2,8 @@
 #include <stdlib.h>
 
 #include "frontend/cpu.h"
+#include "frontend/cpu_state.h"
 #include "machine/vm.h"
-
-struct CPUState {
-    struct VM *vm;
-};
 
 CPUState *cpu_create(struct VM *vm)
 {
@@ -25,7 +22,6 @@ CpuExit interp_run(CPUState *cpu, int64_t budget)
     return CPU_EXIT_KICK;
 }
 void cpu_kick(CPUState *cpu) { (void)cpu; }
-void cpu_tlb_flush(CPUState *cpu) { (void)cpu; }
 void cpu_dump(CPUState *cpu, FILE *f) { (void)cpu; (void)f; }
 uint64_t cpu_insn_count(const CPUState *cpu) { (void)cpu; return 0; }
 void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
