@@ -23,7 +23,7 @@ trap 'rm -f "$out"' EXIT
 run_one() { # image mode
     case $(basename "$1") in triple*) noreboot= ;; *) noreboot=-no-reboot ;; esac
     if [ $qemu = 1 ]; then
-        timeout "$timeout_s" qemu-system-i386 -M pc -cpu pentium2 -m 64 \
+        timeout "$timeout_s" qemu-system-i386 -M pc -cpu pentium2,-apic -m 64 \
             -bios "$1" -display none -serial none -monitor none \
             -device isa-debug-exit,iobase=0xf4,iosize=1 \
             -debugcon stdio $noreboot >"$out" 2>&1 </dev/null
