@@ -25,6 +25,5 @@ CpuExit interp_run(CPUState *cpu, int64_t budget)
     return CPU_EXIT_KICK;
 }
 void cpu_kick(CPUState *cpu) { (void)cpu; }
-void cpu_tlb_flush(CPUState *cpu) { (void)cpu; }
 void cpu_dump(CPUState *cpu, FILE *f) { (void)cpu; (void)f; }
 uint64_t cpu_insn_count(const CPUState *cpu) { (void)cpu; return 0; }
