@@ -59,7 +59,7 @@ static void except_real(CPUState *cpu, int vector, uint32_t ret_eip)
     stack_set_esp(cpu, esp);
     cpu->eflags &= ~(EFL_IF | EFL_TF | EFL_AC | EFL_RF);
     seg_load_real(cpu, SEG_CS, (uint16_t)(vec >> 16));
-    cpu->eip = vec & 0xFFFF;
+    cpu->eip = cpu->next_eip = vec & 0xFFFF;
 }
 
 static void except_protected(CPUState *cpu, int vector, IntKind kind,
