@@ -24,6 +24,9 @@ T_LIBS     := $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -Isrc -MMD -MP $(PKG_CFLAGS)
+# Hidden visibility: our globals must not interpose on the shared libraries
+# we link (libunicorn exports cpu_reset and mmu_translate of its own).
+CFLAGS  += -fvisibility=hidden
 LDLIBS  := $(PKG_LIBS) -lm -lpthread
 ifeq ($(MODE),asan)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -7,6 +7,8 @@
 
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
+#include "frontend/exec_fpu.h"
+#include "frontend/fpu_core.h"
 #include "frontend/flags.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
@@ -23,6 +25,7 @@ CPUState *cpu_create(struct VM *vm)
     decode_table_init(t);
     cpu->dtab = t;
     cpu->vm = vm;
+    fpu_ferr_attach(cpu);
     cpu_reset(cpu);
     return cpu;
 }
@@ -70,10 +73,8 @@ void cpu_reset(CPUState *cpu)
     memset(&cpu->msr, 0, sizeof(cpu->msr));
     cpu->msr.apic_base = 0xFEE00900ull; /* BSP, enabled */
     cpu->msr.mtrr_cap = 0x508;         /* 8 variable, fixed, WC */
-    memset(&cpu->fpu, 0, sizeof(cpu->fpu));
-    cpu->fpu.fcw = 0x0040;
-    cpu->fpu.ftw = 0x5555;
-    cpu->fpu.mxcsr = 0x1F80;
+    fpu_power_on(&cpu->fpu); /* CW 0040H, TW 5555H (table 9-1) */
+    irq_lower(&cpu->vm->irq, 13); /* FERR# deasserted */
     cpu->kick = 0;
     cpu->halted = false;
     cpu->intr_shadow = false;

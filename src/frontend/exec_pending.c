@@ -191,59 +191,6 @@ void exec_WRMSR(CPUState *cpu, const DecodedInsn *d)
 }
 
 /* x87 (fpu). */
-void exec_fpu_D8(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_D8 not implemented yet (#UD)\n");
-}
-
-void exec_fpu_D9(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_D9 not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DA(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DA not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DB(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DB not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DC(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DC not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DD(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DD not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DE(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DE not implemented yet (#UD)\n");
-}
-
-void exec_fpu_DF(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_DF not implemented yet (#UD)\n");
-}
-
-void exec_fpu_WAIT(CPUState *cpu, const DecodedInsn *d)
-{
-    (void)d;
-    pending(cpu, "cpu: fpu_WAIT not implemented yet (#UD)\n");
-}
 
 /* MMX (fpu). */
 void exec_mmx_EMMS(CPUState *cpu, const DecodedInsn *d)
