@@ -17,20 +17,26 @@ CC      ?= gcc
 PKGS    := capstone sdl2 libffi
 TPKGS   := check unicorn
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-T_CFLAGS   := $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
-T_LIBS     := $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
+# Package flags are computed once into build/pkg.mk, after scripts/deps.sh
+# has installed what is missing (make re-reads the makefiles after
+# regenerating an included one, so a fresh machine needs no other step).
+-include build/pkg.mk
+build/pkg.mk: build/.deps-ok Makefile
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	   echo "T_CFLAGS := $$(pkg-config --cflags $(TPKGS))"; \
+	   echo "T_LIBS := $$(pkg-config --libs $(TPKGS))"; } > $@.tmp && mv $@.tmp $@
 
 WARN    := -Wall -Wextra -Werror
-CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -Isrc -MMD -MP $(PKG_CFLAGS)
-# Hidden visibility: our globals must not interpose on the shared libraries
-# we link (libunicorn exports cpu_reset and mmu_translate of its own).
-CFLAGS  += -fvisibility=hidden
-LDLIBS  := $(PKG_LIBS) -lm -lpthread
+# -fvisibility=hidden: our globals must not interpose on the shared
+# libraries we link (libunicorn exports a cpu_reset and an mmu_translate).
+CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -g -Isrc -MMD -MP $(PKG_CFLAGS) $(SAN) -fvisibility=hidden
+OPT     := -O2
+LDLIBS  = $(PKG_LIBS) -lm -lpthread
 ifeq ($(MODE),asan)
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-CFLAGS  := $(filter-out -O2,$(CFLAGS)) -O1 $(SAN) -DX86BT_ASAN=1
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined -DX86BT_ASAN=1
+OPT     := -O1
 LDFLAGS += $(SAN)
 endif
 
@@ -45,19 +51,26 @@ TEST_TARGETS := test-unit
 
 all: $(X86BT) build/x86bt
 
+# Install missing Debian packages once per checkout (scripts/deps.sh).
+build/.deps-ok: scripts/deps.sh scripts/deps-extra.txt
+	@scripts/deps.sh
+
 $(X86BT): $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/x86bt: $(X86BT)
 	@if [ "$(MODE)" = release ]; then ln -sf release/x86bt build/x86bt; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%_test: tests/unit/%_test.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(T_CFLAGS) -Itests/unit $(LDFLAGS) -MF $@.d -o $@ $< $(LIB_OBJS) $(T_LIBS) $(LDLIBS)
+	@echo "  TEST-CC $<"
+	@$(CC) $(CFLAGS) $(T_CFLAGS) -Itests/unit $(LDFLAGS) -MF $@.d -o $@ $< $(LIB_OBJS) $(T_LIBS) $(LDLIBS)
 
 units: $(UNIT_BINS)
 

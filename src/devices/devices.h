@@ -9,5 +9,8 @@
 
 extern const DeviceInfo debugcon_device;  /* debugcon.c: 0xE9 / 0x402 */
 extern const DeviceInfo debugexit_device; /* debugexit.c: 0xF4 */
+extern const DeviceInfo pic_device;       /* pic.c: 8259A pair + ELCR */
+
+extern const DeviceInfo i440bx_device;    /* i440bx.c: host bridge 00:00.0 */
 
 #endif

@@ -37,6 +37,11 @@ void cpu_kick(CPUState *cpu);
 /* Flush the software TLB (memory map changed, A20 toggled). */
 void cpu_tlb_flush(CPUState *cpu);
 void cpu_dump(CPUState *cpu, FILE *f);
+/* Enter 32-bit protected mode with flat 4 GB code/data segments, paging
+ * off, interrupts disabled, at `eip` with the given EAX/EBX (multiboot
+ * and other direct-start loaders; not used on the BIOS path). */
+void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax,
+                     uint32_t ebx);
 /* Instructions retired so far (both tiers). */
 uint64_t cpu_insn_count(const CPUState *cpu);
 

@@ -41,6 +41,7 @@ static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
+    {&pic_device, NULL},
 };
 
 const char *pc_default_bios(void)

@@ -39,6 +39,8 @@ static uint32_t pci_port_read(void *opaque, uint32_t off, unsigned size)
     if (off < 4) {
         /* Only a full dword access hits CONFIG_ADDRESS (PCI 2.2 3.2.2.3.2);
          * byte accesses to 0xCF8-0xCFB are other (legacy) ports. */
+        if (off == 1 && size == 1 && bus->cf9_read)
+            return bus->cf9_read(bus->cf9_opaque, 0, 1);
         return size == 4 && off == 0 ? bus->config_addr : 0xFFFFFFFFu;
     }
     uint32_t a = bus->config_addr;
@@ -55,6 +57,8 @@ static void pci_port_write(void *opaque, uint32_t off, uint32_t val,
     if (off < 4) {
         if (size == 4 && off == 0)
             bus->config_addr = val & 0x80FFFFFCu;
+        else if (off == 1 && size == 1 && bus->cf9_write)
+            bus->cf9_write(bus->cf9_opaque, 0, val, 1);
         return;
     }
     uint32_t a = bus->config_addr;

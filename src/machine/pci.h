@@ -98,6 +98,11 @@ typedef struct PciBus {
     struct PhysMem *mem;
     struct IrqCtl *irq;
     struct Log *log;
+    /* Byte port 0xCF9 (PIIX4 reset control register) shares the 0xCF8
+     * dword; the ISA bridge claims it here. NULL: floats. */
+    IoReadFn cf9_read;
+    IoWriteFn cf9_write;
+    void *cf9_opaque;
 } PciBus;
 
 /* IRQ source ids used by the PCI bus on its ISA lines (one per PIRQ). */

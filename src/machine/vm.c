@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "frontend/cpu.h"
+#include "machine/boot.h"
 #include "machine/pc.h"
 
 /* Longest CPU slice between timer checks, in instructions. */
@@ -67,6 +68,58 @@ void *vm_find_device(VM *vm, const DeviceInfo *info)
     return NULL;
 }
 
+/* Read the -kernel file; multiboot kernels start directly at reset, Linux
+ * bzImages go through the firmware (fw_cfg), anything else is refused. */
+static int vm_load_kernel(VM *vm, char *err, size_t errlen)
+{
+    FILE *f = fopen(vm->cfg.kernel, "rb");
+    if (!f) {
+        snprintf(err, errlen, "-kernel: cannot open '%s': %s",
+                 vm->cfg.kernel, strerror(errno));
+        return -errno;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (size <= 0 || size > (256l << 20)) {
+        fclose(f);
+        snprintf(err, errlen, "-kernel: '%s' is empty or larger than 256 MB",
+                 vm->cfg.kernel);
+        return -EINVAL;
+    }
+    vm->kernel_image = malloc((size_t)size);
+    if (!vm->kernel_image ||
+        fread(vm->kernel_image, 1, (size_t)size, f) != (size_t)size) {
+        fclose(f);
+        snprintf(err, errlen, "-kernel: cannot read '%s'", vm->cfg.kernel);
+        return -EIO;
+    }
+    fclose(f);
+    vm->kernel_size = (size_t)size;
+    size_t hoff;
+    bool linux_hdr = size > 0x206 &&
+                     !memcmp(vm->kernel_image + 0x202, "HdrS", 4);
+    if (!linux_hdr &&
+        boot_find_multiboot(vm->kernel_image, vm->kernel_size, &hoff)) {
+        vm->kernel_multiboot = true;
+        if (vm->cfg.initrd) {
+            snprintf(err, errlen, "-initrd: not supported for multiboot "
+                                  "kernels");
+            return -EINVAL;
+        }
+        BootImage bi;
+        return boot_load_multiboot(vm, vm->kernel_image, vm->kernel_size,
+                                   vm->cfg.append, &bi, err, errlen);
+    }
+    if (!linux_hdr) {
+        snprintf(err, errlen, "-kernel: '%s' is neither a Linux bzImage "
+                              "nor a multiboot kernel",
+                 vm->cfg.kernel);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
 {
     VM *vm = calloc(1, sizeof(*vm));
@@ -88,7 +141,8 @@ VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
     clock_init(&vm->clock, cfg->icount_shift >= 0,
                cfg->icount_shift >= 0 ? (unsigned)cfg->icount_shift : 0);
     vm->a20_mask = ~0ull;
-    if (pci_bus_attach_ports(&vm->pci) < 0 || pc_init(vm, err, errlen) < 0) {
+    if ((cfg->kernel && vm_load_kernel(vm, err, errlen) < 0) ||
+        pci_bus_attach_ports(&vm->pci) < 0 || pc_init(vm, err, errlen) < 0) {
         if (!err[0])
             snprintf(err, errlen, "cannot build the machine");
         vm_destroy(vm);
@@ -119,6 +173,7 @@ void vm_destroy(VM *vm)
     }
     mem_fini(&vm->mem);
     free(vm->bios_image);
+    free(vm->kernel_image);
     free(vm);
 }
 
@@ -131,6 +186,11 @@ void vm_reset(VM *vm)
             vm->devices[i].info->reset(vm->devices[i].state);
     if (vm->cpu)
         cpu_reset(vm->cpu);
+    if (vm->cpu && vm->kernel_multiboot) {
+        char err[256];
+        if (boot_multiboot_reset(vm, err, sizeof(err)))
+            log_msg(&vm->log, LOG_ERROR, "x86bt: %s\n", err);
+    }
 }
 
 void vm_request(VM *vm, uint32_t req)

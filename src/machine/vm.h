@@ -70,6 +70,9 @@ typedef struct VM {
     uint64_t a20_mask;
 
     uint8_t *bios_image; /* firmware bytes (owned) */
+    uint8_t *kernel_image; /* -kernel file bytes (owned), or NULL */
+    size_t kernel_size;
+    bool kernel_multiboot; /* start the kernel directly at every reset */
 
     uint32_t requests;   /* VM_REQ_* */
     int exit_status;     /* process exit status after VM_REQ_POWEROFF */

@@ -1,0 +1,795 @@
+#!/usr/bin/env python3
+"""run.py - benchmark runner for x86bt (python3, standard library only).
+
+Runs every guest benchmark (build/<bench>.elf or .img) N times in each column:
+x86bt with -jit on, x86bt with -jit off, qemu-system-i386 (TCG, -cpu pentium2)
+and, for the "int" workload only, the native x86-64 build.  A run ends when
+the guest prints BENCH-END on COM1; its time is the wall time from spawning
+the emulator to seeing that marker.  The emulator is then given a moment to
+leave through the debug-exit port before it is terminated.
+
+The table shows medians; each emulator's start-up cost (median of the "empty"
+benchmark) is subtracted; the checksums printed by the guests must agree across
+columns.  The runner only reports: timing never makes it fail.
+
+    python3 run.py --help
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import pty
+import re
+import selectors
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCHES = ["empty", "int", "paged", "syscall", "ctxsw", "io", "smc"]
+COLUMNS = ["x86bt-jit", "x86bt-nojit", "qemu", "native"]
+COLUMN_TITLES = {
+    "x86bt-jit": "x86bt -jit on",
+    "x86bt-nojit": "x86bt -jit off",
+    "qemu": "QEMU TCG",
+    "native": "native x86-64",
+}
+# Benchmarks whose work is the native "int" workload (same checksum).
+NATIVE_EQUIVALENT = {"empty": "empty", "int": "int", "paged": "int"}
+
+END_MARKER = b"BENCH-END"
+RESULT_RE = re.compile(rb"BENCH name=(\S+) iters=(\d+) result=0x([0-9a-fA-F]+)")
+FAULT_RE = re.compile(rb"FAULT [^\r\n]*")
+EXIT_GRACE_S = 3.0      # after BENCH-END: time to leave via the debug-exit port
+TERM_GRACE_S = 10.0     # after SIGTERM (valgrind writes its output file then)
+
+LINUX_NOT_AVAILABLE = "not yet available (no Linux image)"
+
+
+class Run:
+    """Outcome of one process run."""
+
+    def __init__(self):
+        self.ok = False
+        self.seconds = None       # spawn -> BENCH-END marker (wall)
+        self.cpu = None           # user+sys CPU seconds of the whole process
+        self.checksum = None
+        self.iters = None
+        self.status = None        # exit status / signal description
+        self.error = None
+        self.host_insns = None    # perf stat instructions:u, when available
+        self.output = b""
+
+
+# ---------------------------------------------------------------------------
+# Process handling
+# ---------------------------------------------------------------------------
+
+def _describe_status(status):
+    if os.WIFEXITED(status):
+        return "exit %d" % os.WEXITSTATUS(status)
+    if os.WIFSIGNALED(status):
+        return "signal %d" % os.WTERMSIG(status)
+    return "status %d" % status
+
+
+def _wait(pid, timeout):
+    """wait4() with a timeout; returns (status, rusage) or None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            wpid, status, ru = os.wait4(pid, os.WNOHANG)
+        except ChildProcessError:
+            return (0, None)
+        if wpid == pid:
+            return (status, ru)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def _kill_group(pid, sig):
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop(pid):
+    """Stop our child (and its process group): wait, SIGTERM, then SIGKILL."""
+    got = _wait(pid, EXIT_GRACE_S)
+    if got is None:
+        _kill_group(pid, signal.SIGTERM)
+        got = _wait(pid, TERM_GRACE_S)
+    if got is None:
+        _kill_group(pid, signal.SIGKILL)
+        got = _wait(pid, 5.0)
+    # reap leftovers of the group (e.g. a wrapper's child)
+    _kill_group(pid, signal.SIGKILL)
+    return got
+
+
+def _stderr_tail(path, limit=160):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()[-4096:]
+    except OSError:
+        return ""
+    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1][:limit] if lines else ""
+
+
+def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
+    """Run cmd, collect stdout until marker, measure, stop the process.
+
+    stdout goes through a pseudo-terminal (so an emulator that uses stdio does
+    not hold the marker in a full buffer); stderr goes to a temporary file."""
+    r = Run()
+    if not os.path.exists(cmd[0]) and shutil.which(cmd[0]) is None:
+        r.error = "%s not found" % cmd[0]
+        if os.path.basename(cmd[0]) == "x86bt":
+            r.error += " (run `make` at the repository root)"
+        return r
+    err = tempfile.NamedTemporaryFile(prefix="bench-err-", delete=False)
+    if use_pty:
+        master, slave = pty.openpty()
+    else:
+        master, slave = os.pipe()
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=slave,
+                                stderr=err, start_new_session=True)
+    except OSError as e:
+        os.close(master)
+        os.close(slave)
+        err.close()
+        os.unlink(err.name)
+        r.error = "cannot start %s: %s" % (cmd[0], e.strerror)
+        return r
+    os.close(slave)
+    err.close()
+    sel = selectors.DefaultSelector()
+    sel.register(master, selectors.EVENT_READ)
+    deadline = t0 + timeout
+    buf = b""
+    timed_out = False
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            timed_out = True
+            break
+        if sel.select(min(left, 0.25)):
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:         # EIO: pty slave closed
+                chunk = b""
+            if not chunk:
+                break
+            buf += chunk
+            if marker in buf:
+                r.seconds = time.perf_counter() - t0
+                break
+        elif proc.poll() is not None:
+            break
+    got = _stop(proc.pid)
+    try:                            # drain what is left (fault lines etc.)
+        while sel.select(0):
+            chunk = os.read(master, 65536)
+            if not chunk:
+                break
+            buf += chunk
+    except OSError:
+        pass
+    sel.close()
+    os.close(master)
+    proc.returncode = 0             # reaped by wait4 above; keep Popen quiet
+    if got is not None:
+        status, ru = got
+        r.status = _describe_status(status)
+        if ru is not None:
+            r.cpu = ru.ru_utime + ru.ru_stime
+    r.output = buf
+    m = RESULT_RE.search(buf)
+    if m:
+        r.iters = int(m.group(2))
+        r.checksum = "0x%08x" % int(m.group(3), 16)
+    fault = FAULT_RE.search(buf)
+    if fault:
+        r.error = fault.group(0).decode("ascii", "replace").strip()
+    elif timed_out:
+        r.error = "timeout after %g s" % timeout
+    elif r.seconds is None:
+        tail = _stderr_tail(err.name)
+        r.error = "%s before BENCH-END%s" % (r.status or "ended",
+                                              (": " + tail) if tail else "")
+    elif marker == END_MARKER and r.checksum is None:
+        r.error = "no BENCH result line"
+    else:
+        r.ok = True
+    os.unlink(err.name)
+    return r
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+def guest_args(args, bench):
+    if args.boot == "fda":
+        return ["-fda", os.path.join(args.build, bench + ".img")]
+    return ["-kernel", os.path.join(args.build, bench + ".elf")]
+
+
+def resolve_qemu(name):
+    """Debian's /usr/bin/qemu-system-i386 is a shell wrapper that execs
+    /usr/libexec/qemu-system-i386; run the binary itself (valgrind would
+    otherwise count the shell)."""
+    path = shutil.which(name)
+    if path is None:
+        return name
+    try:
+        with open(path, "rb") as f:
+            script = f.read(2) == b"#!"
+    except OSError:
+        return path
+    real = os.path.join("/usr/libexec", os.path.basename(path))
+    if script and os.access(real, os.X_OK):
+        return real
+    return path
+
+
+def x86bt_cmd(args, jit, extra):
+    return [args.x86bt, "-m", "64"] + extra + \
+        ["-nographic", "-serial", "stdio", "-jit", "on" if jit else "off"]
+
+
+def qemu_cmd(args, extra):
+    cmd = [args.qemu, "-accel", "tcg", "-cpu", "pentium2", "-m", "64",
+           "-display", "none", "-serial", "stdio", "-monitor", "none",
+           "-nic", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + extra
+    if args.boot == "fda":
+        cmd += ["-boot", "a"]
+    return cmd
+
+
+def bench_cmd(args, column, bench):
+    """Command for one benchmark in one column, or None if not applicable."""
+    if column == "native":
+        if bench == "empty":
+            return [os.path.join(args.build, "int_native"), "0"]
+        if bench == "int":
+            return [os.path.join(args.build, "int_native"), str(args.iters_int)]
+        return None
+    extra = guest_args(args, bench)
+    if column == "qemu":
+        return qemu_cmd(args, extra)
+    return x86bt_cmd(args, column == "x86bt-jit", extra)
+
+
+# ---------------------------------------------------------------------------
+# perf stat (optional host instruction counts)
+# ---------------------------------------------------------------------------
+
+def perf_usable():
+    if shutil.which("perf") is None:
+        return False
+    try:
+        p = subprocess.run(["perf", "stat", "-x,", "-e", "instructions:u", "true"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    first = p.stderr.decode("ascii", "replace").strip().split(",")[0]
+    return first.isdigit()
+
+
+def perf_wrap(cmd, out_path):
+    return ["perf", "stat", "-x,", "-o", out_path, "-e", "instructions:u", "--"] + cmd
+
+
+def perf_read(out_path):
+    try:
+        with open(out_path) as f:
+            for line in f:
+                fields = line.strip().split(",")
+                if len(fields) > 2 and "instructions" in fields[2] and fields[0].isdigit():
+                    return int(fields[0])
+    except OSError:
+        pass
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Measurement loop
+# ---------------------------------------------------------------------------
+
+def measure(args, benches, columns, use_perf, raw):
+    """results[column][bench] = list of Run; failed[column] = reason."""
+    results = {c: {b: [] for b in benches} for c in columns}
+    failed = {}
+    broken = {c: {} for c in columns}      # bench -> first error
+    for bench in benches:
+        for rep in range(args.n):
+            for col in columns:
+                if col in failed or bench in broken[col]:
+                    continue
+                if col == "native" and bench == "paged":
+                    continue
+                cmd = bench_cmd(args, col, bench)
+                if cmd is None:
+                    continue
+                perf_out = None
+                if use_perf:
+                    fd, perf_out = tempfile.mkstemp(prefix="bench-perf-")
+                    os.close(fd)
+                    cmd = perf_wrap(cmd, perf_out)
+                r = run_process(cmd, args.timeout, use_pty=(col != "native"))
+                if perf_out:
+                    r.host_insns = perf_read(perf_out)
+                    os.unlink(perf_out)
+                results[col][bench].append(r)
+                note = ("%.3f s" % r.seconds) if r.ok else ("FAILED: " + str(r.error))
+                print("  %-8s %-12s run %d/%d  %s%s" % (
+                    bench, col, rep + 1, args.n, note,
+                    ("  " + r.checksum) if r.checksum else ""), flush=True)
+                raw.write("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n" % (
+                    bench, col, rep + 1, "ok" if r.ok else "fail",
+                    "" if r.seconds is None else "%.6f" % r.seconds,
+                    "" if r.cpu is None else "%.6f" % r.cpu,
+                    r.checksum or "", r.host_insns or "", r.error or ""))
+                if not r.ok:
+                    broken[col][bench] = r.error
+                    if bench == "empty" and col != "native":
+                        failed[col] = r.error
+    return results, failed, broken
+
+
+def median_of(runs, attr="seconds"):
+    vals = [getattr(r, attr) for r in runs if r.ok and getattr(r, attr) is not None]
+    return statistics.median(vals) if vals else None
+
+
+def net_time(results, col, bench, attr="seconds"):
+    """Median time minus the median of the same column's empty benchmark."""
+    runs = results.get(col, {}).get(bench)
+    if not runs:
+        return None
+    t = median_of(runs, attr)
+    if t is None:
+        return None
+    if bench == "empty":
+        return t
+    e = median_of(results[col].get("empty", []), attr)
+    return None if e is None else max(t - e, 0.0)
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+def column_error(col, failed, broken, bench, short=False):
+    """Text for a cell without a result: "n/a (x86bt failed: reason)"."""
+    if col in failed:
+        reason = failed[col]
+        short = short or bench != "empty"
+    else:
+        reason = broken.get(col, {}).get(bench)
+    if reason is None:
+        return None
+    who = "x86bt" if col.startswith("x86bt") else col
+    if short:
+        return "n/a (%s failed)" % who
+    return "n/a (%s failed: %s)" % (who, reason)
+
+
+def failure_notes(columns, failed, broken):
+    out = []
+    for col in columns:
+        if col in failed:
+            out.append("- %s: %s (on `empty`; the column was skipped)" % (
+                COLUMN_TITLES[col], failed[col]))
+            continue
+        for bench, reason in broken.get(col, {}).items():
+            out.append("- %s, `%s`: %s" % (COLUMN_TITLES[col], bench, reason))
+    return out
+
+
+def fmt_s(v):
+    return "—" if v is None else "%.3f" % v
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None or b <= 0:
+        return "—"
+    return "%.2f" % (a / b)
+
+
+def checksum_report(results, benches, columns):
+    """Per bench: the checksum if all columns agree, else a MISMATCH text."""
+    out = {}
+    bad = 0
+    native_int = set(r.checksum for r in results.get("native", {}).get("int", []) if r.ok)
+    for bench in benches:
+        seen = {}
+        for col in columns:
+            if col == "native" and bench == "empty":
+                continue            # "int_native 0" is not the empty guest
+            for r in results[col].get(bench, []):
+                if r.ok:
+                    seen.setdefault(r.checksum, set()).add(col)
+        if bench == "paged":
+            for c in native_int:
+                seen.setdefault(c, set()).add("native")
+        if not seen:
+            out[bench] = "—"
+        elif len(seen) == 1:
+            out[bench] = "`%s` ok (%d column%s)" % (
+                next(iter(seen)), len(next(iter(seen.values()))),
+                "" if len(next(iter(seen.values()))) == 1 else "s")
+        else:
+            bad += 1
+            out[bench] = "**MISMATCH** " + ", ".join(
+                "%s: `%s`" % ("/".join(sorted(cols)), c) for c, cols in sorted(seen.items()))
+    return out, bad
+
+
+def host_info(args):
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    qver = "not installed"
+    if shutil.which(args.qemu):
+        try:
+            p = subprocess.run([args.qemu, "--version"], capture_output=True, timeout=20)
+            qver = p.stdout.decode().splitlines()[0].strip()
+        except (OSError, subprocess.TimeoutExpired, IndexError):
+            qver = "?"
+    load = "%.2f %.2f %.2f" % os.getloadavg()
+    return cpu, qver, load
+
+
+def cell(results, col, bench, args, failed, broken, attr="seconds", short=False):
+    if col == "native" and bench == "paged":
+        v = net_time(results, col, "int", attr)
+        return "(%s = int)" % fmt_s(v) if v is not None else "—"
+    if bench_cmd(args, col, bench) is None:
+        return "—"
+    err = column_error(col, failed, broken, bench, short)
+    v = net_time(results, col, bench, attr)
+    if v is None:
+        return err or "—"
+    return fmt_s(v)
+
+
+def native_ref(results, bench, attr="seconds"):
+    if bench not in ("int", "paged"):
+        return None
+    return net_time(results, "native", "int", attr)
+
+
+def render(args, benches, columns, results, failed, broken, use_perf, linux_rows):
+    cpu, qver, load = host_info(args)
+    sums, bad = checksum_report(results, benches, columns)
+    iters = {}
+    for b in benches:
+        for col in columns:
+            for r in results[col].get(b, []):
+                if r.ok and r.iters is not None:
+                    iters.setdefault(b, r.iters)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    L = []
+    L.append("# x86bt benchmark results")
+    L.append("")
+    L.append("Generated by `make -C bench` (bench/run.py) on %s." % now)
+    L.append("")
+    L.append("- host: %s, %d CPUs, load average at the end %s" % (cpu, os.cpu_count() or 0, load))
+    L.append("- QEMU: %s (`-accel tcg -cpu pentium2 -m 64`)" % qver)
+    L.append("- x86bt: `%s`" % args.x86bt)
+    L.append("- runs per cell: %d (median), boot: %s, timeout %g s, perf counters: %s" % (
+        args.n, "multiboot -kernel" if args.boot == "kernel" else "floppy image via BIOS",
+        args.timeout, "yes (instructions:u)" if use_perf else "no (perf-free mode)"))
+    L.append("")
+    L.append("## Time per benchmark (seconds, median, start-up subtracted)")
+    L.append("")
+    L.append("Each emulator's start-up cost is the median of its `empty` run (first row, not "
+             "subtracted); every other row is median(bench) - median(empty) of the same column.")
+    L.append("")
+    hdr = "| bench | iters | " + " | ".join(COLUMN_TITLES[c] for c in columns) + " | checksum |"
+    L.append(hdr)
+    L.append("|" + "---|" * (len(columns) + 3))
+    for b in benches:
+        row = ["`%s`" % b, str(iters.get(b, "—"))]
+        row += [cell(results, c, b, args, failed, broken) for c in columns]
+        row.append(sums[b])
+        L.append("| " + " | ".join(row) + " |")
+    notes = failure_notes(columns, failed, broken)
+    if notes:
+        L.append("")
+        L.append("Failures:")
+        L.append("")
+        L.extend(notes)
+    L.append("")
+    L.append("## Ratios")
+    L.append("")
+    L.append("`x/native` = net time of x / net time of the native x86-64 `int` workload "
+             "(only `int` and `paged` run the same work natively; lower is better, 1.00 = "
+             "native speed).  `QEMU/x` = net QEMU time / net time of x (above 1: x is faster "
+             "than QEMU).")
+    L.append("")
+    have = [c for c in ("x86bt-jit", "x86bt-nojit") if c in columns]
+    rcols = ["%s/native" % c for c in have]
+    if "qemu" in columns:
+        rcols.append("qemu/native")
+        rcols += ["QEMU/%s" % c for c in have]
+    L.append("| bench | " + " | ".join(rcols) + " |")
+    L.append("|" + "---|" * (len(rcols) + 1))
+    for b in benches:
+        if b == "empty":
+            continue
+        nat = native_ref(results, b)
+        q = net_time(results, "qemu", b) if "qemu" in columns else None
+        row = ["`%s`" % b]
+        row += [fmt_ratio(net_time(results, c, b), nat) for c in have]
+        if "qemu" in columns:
+            row.append(fmt_ratio(q, nat))
+            row += [fmt_ratio(q, net_time(results, c, b)) for c in have]
+        L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    L.append("## CPU time (user+sys seconds, median, start-up subtracted)")
+    L.append("")
+    L.append("Less sensitive than wall time to other load on a shared host; includes the "
+             "emulator's exit.")
+    L.append("")
+    L.append("| bench | " + " | ".join(COLUMN_TITLES[c] for c in columns) + " |")
+    L.append("|" + "---|" * (len(columns) + 1))
+    for b in benches:
+        row = ["`%s`" % b] + [cell(results, c, b, args, failed, broken, "cpu", True)
+                              for c in columns]
+        L.append("| " + " | ".join(row) + " |")
+    if use_perf:
+        L.append("")
+        L.append("## Host instructions (perf stat instructions:u, millions, median, "
+                 "start-up subtracted)")
+        L.append("")
+        L.append("| bench | " + " | ".join(COLUMN_TITLES[c] for c in columns) + " |")
+        L.append("|" + "---|" * (len(columns) + 1))
+        for b in benches:
+            row = ["`%s`" % b]
+            for c in columns:
+                v = net_time(results, c, b, "host_insns")
+                row.append("—" if v is None else "%.1f" % (v / 1e6))
+            L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    L.append("## Linux boot to marker (seconds, median)")
+    L.append("")
+    L.append("<!-- LINUX-BOOT hook: run.py linux_boot(); runs when build/guests/vmlinuz "
+             "(or BENCH_LINUX_KERNEL) exists -->")
+    L.append("")
+    L.append("Wall time from start to the guest's marker line on COM1 (start-up not "
+             "subtracted); `QEMU/x86bt` above 1: x86bt boots faster.")
+    L.append("")
+    L.append("| guest | x86bt -jit on | QEMU TCG | QEMU/x86bt |")
+    L.append("|---|---|---|---|")
+    L.extend(linux_rows)
+    if bad:
+        L.append("")
+        L.append("**%d benchmark(s) with disagreeing checksums: an emulator computed a wrong "
+                 "result.**" % bad)
+    L.append("")
+    return "\n".join(L)
+
+
+# ---------------------------------------------------------------------------
+# Linux boot (hook)
+# ---------------------------------------------------------------------------
+
+def linux_boot(args):
+    """LINUX-BOOT hook: boot a Linux guest to a console marker under x86bt
+    (-jit on) and QEMU, N times each; one table row of medians.
+
+    Reports "not yet available" while no Linux image exists (the guest images
+    come from roms/guests/build-linux.sh: build/guests/vmlinuz + initrd.gz,
+    whose /init prints X86BT-LINUX-READY).  Paths, command line and marker can
+    be overridden with BENCH_LINUX_KERNEL, BENCH_LINUX_INITRD,
+    BENCH_LINUX_APPEND and BENCH_LINUX_MARKER; BENCH_LINUX=off skips it."""
+    if args.linux == "off":
+        return ["| Linux | skipped (BENCH_LINUX=off) | skipped | — |"]
+    kernel = args.linux_kernel
+    if not kernel or not os.path.exists(kernel):
+        return ["| Linux (`%s`) | %s | %s | — |" % (
+            kernel, LINUX_NOT_AVAILABLE, LINUX_NOT_AVAILABLE)]
+    initrd = args.linux_initrd if args.linux_initrd and os.path.exists(args.linux_initrd) else ""
+    marker = args.linux_marker.encode()
+    extra = ["-kernel", kernel, "-append", args.linux_append]
+    if initrd:
+        extra += ["-initrd", initrd]
+    qargs = argparse.Namespace(**dict(vars(args), boot="kernel"))
+    cells = {}
+    for name, cmd in (("x86bt", x86bt_cmd(args, True, extra)), ("qemu", qemu_cmd(qargs, extra))):
+        times = []
+        reason = None
+        for rep in range(args.n):
+            r = run_process(cmd, args.linux_timeout, marker=marker)
+            if r.seconds is None:
+                reason = r.error or "marker not seen"
+                break
+            times.append(r.seconds)
+            print("  linux    %-12s run %d/%d  %.3f s" % (name, rep + 1, args.n, r.seconds),
+                  flush=True)
+        cells[name] = statistics.median(times) if times else None
+        if not times:
+            cells[name + "_err"] = "n/a (%s failed: %s)" % (name, reason)
+            print("  linux    %-12s FAILED: %s" % (name, reason), flush=True)
+    title = os.path.basename(kernel) + (" + " + os.path.basename(initrd) if initrd else "")
+    xs = fmt_s(cells["x86bt"]) if cells["x86bt"] is not None else cells["x86bt_err"]
+    qs = fmt_s(cells["qemu"]) if cells["qemu"] is not None else cells["qemu_err"]
+    return ["| %s, marker `%s` | %s | %s | %s |" % (
+        title, marker.decode(), xs, qs, fmt_ratio(cells["qemu"], cells["x86bt"]))]
+
+
+# ---------------------------------------------------------------------------
+# callgrind mode
+# ---------------------------------------------------------------------------
+
+def callgrind_total(path):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def callgrind_mode(args, columns):
+    """Host instruction counts (Ir) under valgrind --tool=callgrind: start-up
+    (`empty`) and `intcg` (the int workload with --iters-intcg iterations)."""
+    L = ["# x86bt callgrind instruction counts", "",
+         "Generated by `make -C bench callgrind` on %s.  Host instructions (Ir) counted by "
+         "`valgrind --tool=callgrind`; repeatable, unlike wall time.  `net/iter` = "
+         "(Ir(int, %d iterations) - Ir(empty)) / %d." % (
+             datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+             args.iters_intcg, args.iters_intcg), "",
+         "| column | empty (M Ir) | int (M Ir) | net/iter (M Ir) | vs native |",
+         "|---|---|---|---|---|"]
+    per_iter = {}
+    rows = {}
+    timeout = max(args.timeout, 900)
+    for col in columns:
+        counts = {}
+        err = None
+        for bench in ("empty", "intcg"):
+            if col == "native":
+                cmd = [os.path.join(args.build, "int_native"),
+                       "0" if bench == "empty" else str(args.iters_intcg)]
+            else:
+                extra = ["-kernel", os.path.join(args.build, bench + ".elf")]
+                cmd = qemu_cmd(args, extra) if col == "qemu" else \
+                    x86bt_cmd(args, col == "x86bt-jit", extra)
+            if not os.path.exists(cmd[0]) and shutil.which(cmd[0]) is None:
+                err = "%s not found" % cmd[0]
+                break
+            out = os.path.join(args.build, "callgrind.%s.%s.out" % (col, bench))
+            if os.path.exists(out):
+                os.unlink(out)
+            vg = [args.valgrind, "--tool=callgrind", "--callgrind-out-file=" + out,
+                  "--smc-check=all", "--dump-instr=no"] + cmd
+            print("  callgrind %-12s %-6s ..." % (col, bench), flush=True)
+            r = run_process(vg, timeout, use_pty=(col != "native"))
+            counts[bench] = callgrind_total(out)
+            if not r.ok or counts[bench] is None:
+                err = r.error or "no callgrind output (process killed?)"
+                break
+        if err:
+            who = "x86bt" if col.startswith("x86bt") else col
+            rows[col] = "| %s | n/a (%s failed: %s) | | | |" % (COLUMN_TITLES[col], who, err)
+            continue
+        per_iter[col] = (counts["intcg"] - counts["empty"]) / args.iters_intcg
+        rows[col] = (col, counts)
+    for col in columns:
+        if isinstance(rows[col], str):
+            L.append(rows[col])
+            continue
+        counts = rows[col][1]
+        L.append("| %s | %.1f | %.1f | %.2f | %s |" % (
+            COLUMN_TITLES[col], counts["empty"] / 1e6, counts["intcg"] / 1e6,
+            per_iter[col] / 1e6, fmt_ratio(per_iter[col], per_iter.get("native"))))
+    L.append("")
+    return "\n".join(L)
+
+
+# ---------------------------------------------------------------------------
+
+def parse_args(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--build", default=os.path.join(here, "build"))
+    p.add_argument("--x86bt", default=os.path.join(here, "..", "build", "x86bt"))
+    p.add_argument("--qemu", default="qemu-system-i386")
+    p.add_argument("--valgrind", default="valgrind")
+    p.add_argument("--n", type=int, default=3, help="runs per cell")
+    p.add_argument("--only", default="", help="comma-separated benchmarks")
+    p.add_argument("--cols", default=",".join(COLUMNS), help="comma-separated columns")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
+    p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
+    p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
+    p.add_argument("--iters-int", type=int, default=1000)
+    p.add_argument("--iters-intcg", type=int, default=10)
+    p.add_argument("--callgrind", action="store_true")
+    p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
+    env = os.environ.get
+    guests = os.path.normpath(os.path.join(here, "..", "build", "guests"))
+    p.add_argument("--linux", choices=["auto", "off"], default=env("BENCH_LINUX", "auto"))
+    p.add_argument("--linux-kernel",
+                   default=env("BENCH_LINUX_KERNEL", os.path.join(guests, "vmlinuz")))
+    p.add_argument("--linux-initrd",
+                   default=env("BENCH_LINUX_INITRD", os.path.join(guests, "initrd.gz")))
+    p.add_argument("--linux-append", default=env("BENCH_LINUX_APPEND", "console=ttyS0,115200"))
+    p.add_argument("--linux-marker", default=env("BENCH_LINUX_MARKER", "X86BT-LINUX-READY"))
+    p.add_argument("--linux-timeout", type=float,
+                   default=float(env("BENCH_LINUX_TIMEOUT", "180")))
+    a = p.parse_args(argv)
+    a.n = max(1, a.n)
+    a.qemu = resolve_qemu(a.qemu)
+    return a
+
+
+def select(names, spec, allowed, what):
+    if not spec.strip():
+        return list(allowed)
+    wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    unknown = [w for w in wanted if w not in allowed]
+    if unknown:
+        sys.exit("run.py: unknown %s %s (known: %s)" % (what, ",".join(unknown),
+                                                       ",".join(allowed)))
+    return [n for n in names if n in wanted]
+
+
+def main(argv):
+    args = parse_args(argv)
+    columns = select(COLUMNS, args.cols, COLUMNS, "column")
+    if args.callgrind:
+        text = callgrind_mode(args, columns)
+    else:
+        benches = select(BENCHES, args.only, BENCHES, "benchmark")
+        if "empty" not in benches:
+            benches.insert(0, "empty")
+        missing = [b for b in benches if not os.path.exists(
+            os.path.join(args.build, b + (".img" if args.boot == "fda" else ".elf")))]
+        if missing:
+            sys.exit("run.py: guest images missing in %s (%s): run `make -C bench build`"
+                     % (args.build, ",".join(missing)))
+        use_perf = args.perf != "off" and perf_usable()
+        if args.perf == "on" and not use_perf:
+            print("run.py: perf stat cannot count instructions here: perf-free mode",
+                  flush=True)
+        raw_path = os.path.splitext(args.out)[0] + ".raw"
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(raw_path, "w") as raw:
+            raw.write("bench\tcolumn\trun\tstatus\twall_s\tcpu_s\tchecksum\thost_insns\terror\n")
+            results, failed, broken = measure(args, benches, columns, use_perf, raw)
+        linux_rows = linux_boot(args)
+        text = render(args, benches, columns, results, failed, broken, use_perf, linux_rows)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print()
+    print(text)
+    print("written to %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,138 @@
+/*
+ * codecache.h — the translation cache: executable code memory, block
+ * descriptors, lookup, chaining, self-modifying-code invalidation and
+ * statistics. It knows nothing about the guest ISA beyond "a block is a
+ * range of guest physical bytes translated under some mode bits".
+ *
+ * Code memory is one memfd mapped twice: an RW view the translator writes
+ * and an RX view that runs (W^X: no page is ever writable and executable
+ * through the same mapping). Without memfd it falls back to one mapping
+ * toggled between RW and RX with mprotect. When code memory, block
+ * descriptors or side data run out, the whole cache is flushed.
+ */
+#ifndef X86BT_CODECACHE_H
+#define X86BT_CODECACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct PhysMem;
+
+#define CC_HASH_BITS 15
+#define CC_JMP_CACHE_BITS 12
+#define CC_MAX_EXITS 2
+
+typedef struct TBlock TBlock;
+
+/* One direct exit of a block: a `jmp rel32` whose target is either the
+ * block's own exit stub (unchained) or another block's entry (chained). */
+typedef struct CCExit {
+    uint32_t site;       /* code offset of the rel32 field, 0 = no exit */
+    uint32_t stub;       /* code offset of the unchained target */
+    uint32_t eip;        /* guest EIP this exit continues at */
+    TBlock *target;      /* chained to, or NULL */
+    TBlock *next_src;    /* next block in target's incoming list */
+    uint8_t next_slot;
+} CCExit;
+
+struct TBlock {
+    uint64_t phys;       /* guest physical address of the first byte */
+    uint32_t eip, cs_base, flags; /* lookup key with phys */
+    uint32_t guest_len;  /* bytes of guest code covered */
+    uint32_t ninsn;
+    uint8_t *code;       /* RX address of the entry point */
+    uint32_t code_off;   /* offset of the entry in code memory */
+    uint32_t code_len;
+    bool valid;
+    TBlock *hash_next;
+    TBlock *page_next;   /* blocks on the same physical page */
+    CCExit exit[CC_MAX_EXITS];
+    TBlock *in_head;     /* blocks whose exits jump here */
+    uint8_t in_slot;
+    void *data;          /* translator side data (decoded instructions) */
+};
+
+typedef struct CCStats {
+    uint64_t blocks, bytes, guest_bytes;
+    uint64_t lookups, hits;
+    uint64_t chains, unchains;
+    uint64_t invalidations, smc_writes, flushes;
+} CCStats;
+
+typedef struct CodeCache {
+    uint8_t *rw, *rx;     /* the two views (equal in mprotect mode) */
+    size_t size, used;
+    bool dual;            /* memfd dual mapping, else mprotect toggling */
+    bool writable;        /* mprotect mode: currently RW */
+    int fd;
+    TBlock *blocks;
+    size_t max_blocks, nblocks;
+    uint8_t *data;
+    size_t data_size, data_used;
+    TBlock *hash[1u << CC_HASH_BITS];
+    TBlock *jmp_cache[1u << CC_JMP_CACHE_BITS];
+    TBlock **page_head;   /* per RAM page, ram_size >> 12 entries */
+    size_t npages;
+    struct PhysMem *mem;
+    /* Set when an invalidation happens while translated code may be
+     * running; generated code checks it after stores (see smc.c). */
+    uint8_t smc_flag;
+    /* Code run once after a flush, e.g. the translator's trampolines. */
+    void (*on_flush)(void *opaque);
+    void *on_flush_opaque;
+    CCStats stats;
+} CodeCache;
+
+/* Create a cache with `size` bytes of code memory (rounded up to 64 KB,
+ * at least 64 KB) tracking code pages in `mem` (may be NULL in tests).
+ * Returns NULL on failure. Installs mem->code_write. */
+CodeCache *cc_create(size_t size, struct PhysMem *mem);
+void cc_destroy(CodeCache *cc);
+/* Drop every block; code memory is reused from the start. */
+void cc_flush(CodeCache *cc);
+
+/* Code memory (cache.c). cc_code_begin returns the RW pointer to free
+ * space and its size; after emitting n bytes, cc_code_commit(n) reserves
+ * them and returns their offset. Offsets map to both views. */
+uint8_t *cc_code_begin(CodeCache *cc, size_t *avail);
+size_t cc_code_commit(CodeCache *cc, size_t n);
+/* rx - rw: what X64Asm needs as exec_delta. */
+intptr_t cc_exec_delta(const CodeCache *cc);
+/* Make code memory writable / executable (no-ops with dual mapping). */
+void cc_begin_write(CodeCache *cc);
+void cc_end_write(CodeCache *cc);
+/* Side data that lives as long as the blocks (NULL when full). */
+void *cc_data_alloc(CodeCache *cc, size_t size);
+/* A fresh block descriptor (NULL when full). */
+TBlock *cc_block_alloc(CodeCache *cc);
+
+/* Lookup (lookup.c). */
+TBlock *cc_lookup(CodeCache *cc, uint64_t phys, uint32_t eip,
+                  uint32_t cs_base, uint32_t flags);
+/* Publish a translated block: hash table and page lists; marks its
+ * pages as code pages in mem. */
+void cc_insert(CodeCache *cc, TBlock *tb);
+/* Unpublish: hash table, page list (clearing the code-page flag when the
+ * page has no blocks left) and jump cache. */
+void cc_remove(CodeCache *cc, TBlock *tb);
+/* Jump cache for indirect branches, keyed by EIP only (verified by the
+ * caller against the full key). */
+TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip);
+void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb);
+void cc_jmp_cache_clear(CodeCache *cc);
+
+/* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */
+void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to);
+/* Undo every chain into and out of tb. */
+void cc_unchain(CodeCache *cc, TBlock *tb);
+
+/* Self-modifying code (smc.c): a guest write hit [pa, pa+len). */
+void cc_invalidate_range(CodeCache *cc, uint64_t pa, unsigned len);
+void cc_invalidate_block(CodeCache *cc, TBlock *tb);
+
+/* Statistics (cache.c). */
+void cc_stats_print(const CodeCache *cc, FILE *f);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * lookup.c — finding translated blocks.
+ *
+ * A block is identified by the guest physical address of its first byte
+ * plus EIP, CS base and the translator's mode bits (CPL, operand and
+ * stack size, PE/VM, paging...): the same bytes translated under another
+ * mode are another block. Blocks are also threaded on per-physical-page
+ * lists so that a write to a page finds the blocks it may hit (smc.c).
+ * Blocks never span a page boundary (the translator stops before a page
+ * end), so each block is on exactly one page list.
+ */
+#include "codecache/codecache.h"
+
+#include "machine/memmap.h"
+
+static unsigned cc_hash(uint64_t phys, uint32_t eip, uint32_t flags)
+{
+    uint64_t h = phys * 0x9E3779B97F4A7C15ull ^ (uint64_t)eip * 0xC2B2AE35u ^
+                 flags;
+    return (unsigned)(h >> (64 - CC_HASH_BITS));
+}
+
+TBlock *cc_lookup(CodeCache *cc, uint64_t phys, uint32_t eip,
+                  uint32_t cs_base, uint32_t flags)
+{
+    cc->stats.lookups++;
+    for (TBlock *tb = cc->hash[cc_hash(phys, eip, flags)]; tb;
+         tb = tb->hash_next) {
+        if (tb->phys == phys && tb->eip == eip && tb->cs_base == cs_base &&
+            tb->flags == flags) {
+            cc->stats.hits++;
+            return tb;
+        }
+    }
+    return NULL;
+}
+
+void cc_insert(CodeCache *cc, TBlock *tb)
+{
+    unsigned h = cc_hash(tb->phys, tb->eip, tb->flags);
+    tb->hash_next = cc->hash[h];
+    cc->hash[h] = tb;
+    tb->valid = true;
+    cc->stats.blocks++;
+    cc->stats.guest_bytes += tb->guest_len;
+    uint64_t page = tb->phys >> MEM_PAGE_SHIFT;
+    if (cc->mem && page < cc->npages) {
+        if (!cc->page_head[page])
+            mem_set_code_page(cc->mem, tb->phys, true);
+        tb->page_next = cc->page_head[page];
+        cc->page_head[page] = tb;
+    }
+}
+
+static unsigned cc_jc_index(uint32_t eip)
+{
+    return (eip ^ (eip >> CC_JMP_CACHE_BITS)) & ((1u << CC_JMP_CACHE_BITS) - 1);
+}
+
+TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
+{
+    return cc->jmp_cache[cc_jc_index(eip)];
+}
+
+void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
+{
+    cc->jmp_cache[cc_jc_index(eip)] = tb;
+}
+
+void cc_jmp_cache_clear(CodeCache *cc)
+{
+    for (unsigned i = 0; i < (1u << CC_JMP_CACHE_BITS); i++)
+        cc->jmp_cache[i] = NULL;
+}
+
+void cc_remove(CodeCache *cc, TBlock *tb)
+{
+    TBlock **pp = &cc->hash[cc_hash(tb->phys, tb->eip, tb->flags)];
+    while (*pp && *pp != tb)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = tb->hash_next;
+    tb->hash_next = NULL;
+    uint64_t page = tb->phys >> MEM_PAGE_SHIFT;
+    if (cc->mem && page < cc->npages) {
+        pp = &cc->page_head[page];
+        while (*pp && *pp != tb)
+            pp = &(*pp)->page_next;
+        if (*pp)
+            *pp = tb->page_next;
+        if (!cc->page_head[page])
+            mem_set_code_page(cc->mem, tb->phys, false);
+    }
+    tb->page_next = NULL;
+    if (cc->jmp_cache[cc_jc_index(tb->eip)] == tb)
+        cc->jmp_cache[cc_jc_index(tb->eip)] = NULL;
+}

@@ -1,0 +1,37 @@
+/*
+ * pcireg.h — register tables for PCI configuration space.
+ *
+ * A chip describes its configuration registers as rows (offset, width,
+ * reset value, guest-writable mask, write-1-to-clear mask). pcireg_reset()
+ * loads the rows into a PciDevice's config/wmask/w1cmask arrays; the PCI
+ * bus (machine/pci.c) then applies the masks on every guest write. Offsets
+ * not covered by a row read as zero and are read-only. Chip variants differ
+ * only by which table they use.
+ */
+#ifndef X86BT_PCIREG_H
+#define X86BT_PCIREG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine/pci.h"
+
+typedef struct PciRegDef {
+    const char *name;
+    uint8_t off;
+    uint8_t width; /* bytes: 1, 2 or 4 */
+    uint32_t reset;
+    uint32_t wmask;
+    uint32_t w1c;
+} PciRegDef;
+
+/* Load n rows into d (value, wmask, w1cmask), little-endian. */
+void pcireg_reset(PciDevice *d, const PciRegDef *regs, size_t n);
+
+/* True if a config access [off, off+size) touches byte `reg`. */
+static inline int pcireg_hit(uint8_t off, unsigned size, uint8_t reg)
+{
+    return reg >= off && reg < off + size;
+}
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * codecache_test.c — code memory is executable through the RX view and
+ * written through the RW view; blocks are found by their full key;
+ * chaining patches direct jumps and invalidation undoes them; writes to
+ * code pages invalidate exactly the overlapping blocks; flush empties it.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecache/codecache.h"
+#include "machine/memmap.h"
+#include "translator/x64_asm.h"
+
+typedef int (*TestFn)(void);
+
+/* Emit "mov eax, value; jmp <exit>" where the jmp is exit slot 0 and the
+ * stub is "mov eax, -value; ret". Calling the block returns value via the
+ * chained successor, or -value when unchained. */
+static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
+                          int value)
+{
+    size_t avail;
+    uint8_t *p = cc_code_begin(cc, &avail);
+    X64Asm a;
+    x64_init(&a, p, avail, cc_exec_delta(cc));
+    TBlock *tb = cc_block_alloc(cc);
+    ck_assert_ptr_nonnull(tb);
+    x64_emit_mov_ri(&a, 4, X64_RAX, (uint32_t)value);
+    size_t site = x64_emit_jmp_site(&a);
+    size_t stub = a.len;
+    x64_emit_mov_ri(&a, 4, X64_RAX, (uint32_t)-value);
+    x64_emit_ret(&a);
+    x64_bind_to(&a, site, (uintptr_t)(cc->rx + cc->used + stub));
+    ck_assert(!a.overflow);
+    size_t off = cc_code_commit(cc, a.len);
+    tb->phys = phys;
+    tb->eip = eip;
+    tb->guest_len = 16;
+    tb->code = cc->rx + off;
+    tb->code_off = (uint32_t)off;
+    tb->code_len = (uint32_t)a.len;
+    tb->exit[0].site = (uint32_t)(off + site);
+    tb->exit[0].stub = (uint32_t)(off + stub);
+    cc_insert(cc, tb);
+    return tb;
+}
+
+/* A block that is just "mov eax, value; ret". */
+static int run(TBlock *tb)
+{
+    TestFn fn;
+    void *code = tb->code;
+    memcpy(&fn, &code, sizeof fn);
+    return fn();
+}
+
+START_TEST(test_views_are_wx)
+{
+    CodeCache *cc = cc_create(1, NULL);
+    ck_assert_ptr_nonnull(cc);
+    ck_assert_uint_eq(cc->size, 64 * 1024);
+    if (cc->dual)
+        ck_assert_ptr_ne(cc->rw, cc->rx);
+    TBlock *tb = make_block(cc, 0x1000, 0x1000, 7);
+    ck_assert_int_eq(run(tb), -7);
+    cc_destroy(cc);
+}
+END_TEST
+
+START_TEST(test_lookup_key)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *tb = make_block(cc, 0x5000, 0x100, 1);
+    tb->cs_base = 0;
+    ck_assert_ptr_eq(cc_lookup(cc, 0x5000, 0x100, 0, 0), tb);
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 1));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x101, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x6000, 0x100, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0x10, 0));
+    ck_assert_uint_eq(cc->stats.lookups, 5);
+    ck_assert_uint_eq(cc->stats.hits, 1);
+    cc_destroy(cc);
+}
+END_TEST
+
+START_TEST(test_chain_unchain)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *a = make_block(cc, 0x1000, 0x1000, 5);
+    TBlock *b = make_block(cc, 0x2000, 0x2000, 9);
+    ck_assert_int_eq(run(a), -5);
+    cc_chain(cc, a, 0, b);
+    /* a jumps into b, which sets 9 and exits through its own stub. */
+    ck_assert_int_eq(run(a), -9);
+    ck_assert_ptr_eq(b->in_head, a);
+    cc_invalidate_block(cc, b);
+    ck_assert_int_eq(run(a), -5);
+    ck_assert_ptr_null(a->exit[0].target);
+    ck_assert_ptr_null(cc_lookup(cc, 0x2000, 0x2000, 0, 0));
+    ck_assert_uint_eq(cc->stats.unchains, 1);
+    /* Chaining to an invalid block is refused. */
+    cc_chain(cc, a, 0, b);
+    ck_assert_int_eq(run(a), -5);
+    cc_destroy(cc);
+}
+END_TEST
+
+START_TEST(test_invalidate_source_unlinks)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *a = make_block(cc, 0x1000, 0x1000, 1);
+    TBlock *b = make_block(cc, 0x1100, 0x1100, 2);
+    TBlock *c = make_block(cc, 0x1200, 0x1200, 3);
+    cc_chain(cc, a, 0, c);
+    cc_chain(cc, b, 0, c);
+    cc_invalidate_block(cc, a);
+    ck_assert_ptr_eq(c->in_head, b);
+    ck_assert_int_eq(run(b), -3);
+    cc_invalidate_block(cc, c);
+    ck_assert_int_eq(run(b), -2);
+    cc_destroy(cc);
+}
+END_TEST
+
+START_TEST(test_smc_page_tracking)
+{
+    PhysMem mem;
+    memset(&mem, 0, sizeof mem);
+    ck_assert_int_eq(mem_init(&mem, 1 << 20, NULL), 0);
+    CodeCache *cc = cc_create(1 << 20, &mem);
+    TBlock *a = make_block(cc, 0x3000, 0x3000, 1); /* 0x3000-0x300f */
+    TBlock *b = make_block(cc, 0x3020, 0x3020, 2); /* 0x3020-0x302f */
+    ck_assert(mem.page_flags[3] & MEM_PF_CODE);
+    /* A data write on the page that misses both blocks. */
+    uint8_t v = 0x90;
+    ck_assert_int_eq(phys_write(&mem, 0x3010, &v, 1), 0);
+    ck_assert(a->valid && b->valid);
+    ck_assert_int_eq(phys_write(&mem, 0x302f, &v, 1), 0);
+    ck_assert(a->valid && !b->valid);
+    ck_assert(mem.page_flags[3] & MEM_PF_CODE);
+    mem_write_slow(&mem, 0x3000, 0x12345678, 4);
+    ck_assert(!a->valid);
+    ck_assert(!(mem.page_flags[3] & MEM_PF_CODE));
+    ck_assert_uint_eq(cc->stats.invalidations, 2);
+    ck_assert(cc->smc_flag);
+    cc_destroy(cc);
+    ck_assert_ptr_null(mem.code_write);
+    mem_fini(&mem);
+}
+END_TEST
+
+START_TEST(test_flush_when_full)
+{
+    PhysMem mem;
+    memset(&mem, 0, sizeof mem);
+    ck_assert_int_eq(mem_init(&mem, 1 << 20, NULL), 0);
+    CodeCache *cc = cc_create(64 * 1024, &mem);
+    unsigned made = 0;
+    for (;;) {
+        size_t avail;
+        cc_code_begin(cc, &avail);
+        if (avail < 64 || cc->nblocks == cc->max_blocks)
+            break;
+        make_block(cc, 0x4000 + made * 16, made, (int)made + 1);
+        made++;
+    }
+    ck_assert_uint_gt(made, 100);
+    ck_assert(mem.page_flags[4] & MEM_PF_CODE);
+    cc_flush(cc);
+    ck_assert_uint_eq(cc->nblocks, 0);
+    ck_assert_uint_eq(cc->used, 0);
+    ck_assert_uint_eq(cc->stats.flushes, 1);
+    ck_assert(!(mem.page_flags[4] & MEM_PF_CODE));
+    ck_assert_ptr_null(cc_lookup(cc, 0x4000, 0, 0, 0));
+    TBlock *tb = make_block(cc, 0x4000, 0, 42);
+    ck_assert_int_eq(run(tb), -42);
+    cc_destroy(cc);
+    mem_fini(&mem);
+}
+END_TEST
+
+START_TEST(test_stats_print)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    make_block(cc, 0x1000, 0x1000, 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cc_stats_print(cc, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "blocks translated 1"));
+    free(buf);
+    cc_destroy(cc);
+}
+END_TEST
+
+static Suite *codecache_suite(void)
+{
+    Suite *s = suite_create("codecache");
+    TCase *tc = tcase_create("cache");
+    tcase_add_test(tc, test_views_are_wx);
+    tcase_add_test(tc, test_lookup_key);
+    tcase_add_test(tc, test_chain_unchain);
+    tcase_add_test(tc, test_invalidate_source_unlinks);
+    tcase_add_test(tc, test_smc_page_tracking);
+    tcase_add_test(tc, test_flush_when_full);
+    tcase_add_test(tc, test_stats_print);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(codecache_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
