@@ -8,8 +8,8 @@
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
 #include "frontend/exec_fpu.h"
-#include "frontend/fpu_core.h"
 #include "frontend/flags.h"
+#include "frontend/fpu_core.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
 
@@ -83,6 +83,29 @@ void cpu_reset(CPUState *cpu)
     cpu->exc_depth = 0;
     cpu->shutdown = false;
     cpu->tsc_base = 0;
+    cpu_update_mode(cpu);
+    cpu_tlb_flush(cpu);
+}
+
+void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax,
+                     uint32_t ebx)
+{
+    for (int i = 0; i < SEG_COUNT; i++) {
+        SegCache *s = &cpu->seg[i];
+        s->sel = i == SEG_CS ? 0x08 : 0x10;
+        s->base = 0;
+        s->limit = 0xFFFFFFFFu;
+        s->attr = SEG_ATTR_REALMODE | SEG_ATTR_DB | SEG_ATTR_G;
+    }
+    cpu->seg[SEG_CS].attr |= 0x8 | 0x2; /* execute/read code */
+    cpu->cr0 |= CR0_PE;
+    cpu->cr0 &= ~CR0_PG;
+    cpu->eflags = EFL_FIXED1;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->eip = cpu->next_eip = eip;
+    cpu->regs[R_EAX] = eax;
+    cpu->regs[R_EBX] = ebx;
+    cpu->halted = false;
     cpu_update_mode(cpu);
     cpu_tlb_flush(cpu);
 }
