@@ -21,7 +21,7 @@ rm_test:
     mov cr0, eax
     fninit
 rm_fld:
-    fld dword [RMENV + 0x40]  ; FDP = 0x640 (DS = 0), FOP = 0x105
+    fld dword [RMENV + 0x40]  ; FDP = 0x640 (DS = 0), FOP = 0x106
     fnstenv [RMENV]           ; o16 real format, 14 bytes
     fninit
     ret
@@ -38,7 +38,7 @@ test_main:
     and eax, 0xF000
     ASSERT_EQ eax, 0xF000, "rm FIP[19:16]"
 %else
-    ASSERT_EQ eax, 0xF105, "rm FIP[19:16] | FOP"
+    ASSERT_EQ eax, 0xF106, "rm FIP[19:16] | FOP (D9 06)"
 %endif
     movzx eax, word [RMENV + 10]
     ASSERT_EQ eax, RMENV + 0x40, "rm FDP[15:0]"
