@@ -292,6 +292,9 @@ int decode_insn(const DecodeTable *t, DecodedInsn *d, const uint8_t *buf,
         if (!rowi)
             return DEC_UD;
         r = &insn_rows[rowi - 1];
+        /* Only six segment registers exist: sreg 6 and 7 are #UD. */
+        if ((r->ops[0] == OPK_Sw || r->ops[1] == OPK_Sw) && d->reg > 5)
+            return DEC_UD;
     }
     if ((e = dec_imms(d, r, buf, &i, avail)))
         return e;
