@@ -392,7 +392,7 @@ def net_time(results, col, bench, attr="seconds"):
     if bench == "empty":
         return t
     e = median_of(results[col].get("empty", []), attr)
-    return None if e is None else max(t - e, 0.0)
+    return None if e is None else t - e
 
 
 # ---------------------------------------------------------------------------
@@ -428,11 +428,15 @@ def failure_notes(columns, failed, broken):
 
 
 def fmt_s(v):
-    return "—" if v is None else "%.3f" % v
+    if v is None:
+        return "—"
+    if v <= 0:
+        return "≤0 (noise)"     # the bench's median is below the empty median
+    return "%.3f" % v
 
 
 def fmt_ratio(a, b):
-    if a is None or b is None or b <= 0:
+    if a is None or b is None or a <= 0 or b <= 0:
         return "—"
     return "%.2f" % (a / b)
 
