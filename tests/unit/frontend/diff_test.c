@@ -281,12 +281,12 @@ static void gen_imms(Harness *h, Gen *g, const InsnRow *r, bool o32, bool a32,
 }
 
 /* One instruction from a random eligible row. Returns its class. */
-static int gen_insn(Harness *h, Gen *g, bool code32)
+/* One instruction of row `force` (INSN_COUNT: a random eligible row). */
+static int gen_insn(Harness *h, Gen *g, bool code32, unsigned force)
 {
-    const InsnRow *r;
-    do {
+    const InsnRow *r = force < INSN_COUNT ? &insn_rows[force] : NULL;
+    while (!r || !row_eligible(r, code32))
         r = &insn_rows[rnd(&h->rng) % INSN_COUNT];
-    } while (!row_eligible(r, code32));
     g->n = 0;
     bool o32 = code32, a32 = code32, mem = false, skip_cmc = false;
     unsigned np = rnd(&h->rng) % 3;
@@ -595,13 +595,14 @@ static void compare_memory(Harness *h, bool code32)
     }
 }
 
-static void run_sequence(Harness *h, bool code32)
+/* A sequence of random rows; the first one is `first` if < INSN_COUNT. */
+static void run_sequence(Harness *h, bool code32, unsigned first)
 {
     uint8_t code[16 * MAX_SEQ + 16];
     unsigned len = 0, n = 4 + rnd(&h->rng) % (MAX_SEQ - 4);
     for (unsigned i = 0; i < n; i++) {
         Gen g;
-        gen_insn(h, &g, code32);
+        gen_insn(h, &g, code32, i == 0 ? first : INSN_COUNT);
         memcpy(code + len, g.b, g.n);
         len += g.n;
     }
@@ -629,8 +630,15 @@ START_TEST(diff_vs_unicorn)
 #else
     long target = env_long("X86BT_DIFF_COUNT", 1000000);
 #endif
+    /* Enumerated: every eligible row leads 2 x `per_row` sequences in each
+     * code size; then random sequences up to the target. */
+    long per_row = target / 20000 + 1;
+    for (unsigned row = 0; row < INSN_COUNT; row++)
+        for (long k = 0; k < 2 * per_row; k++)
+            if (row_eligible(&insn_rows[row], k & 1))
+                run_sequence(h, k & 1, row);
     while (h->steps < target && h->mismatches < 100)
-        run_sequence(h, h->seqs & 1);
+        run_sequence(h, h->seqs & 1, INSN_COUNT);
     static const char *const cls[CLS_COUNT] = {
         "alu", "shift", "muldiv", "bcd", "bit", "string", "stack", "ctrl",
         "mov", "misc", "io", "flag", "sys", "fpu", "mmx"};
@@ -642,6 +650,11 @@ START_TEST(diff_vs_unicorn)
             fprintf(stderr, " %s %ld", cls[c], h->per_class[c]);
     fprintf(stderr, "\n");
     long mism = h->mismatches;
+    /* Every integer class must have been exercised. */
+    for (int c = CLS_alu; c <= CLS_flag; c++)
+        if (c != CLS_io)
+            ck_assert_msg(h->per_class[c] > target / 1000, "class %s: %ld",
+                          cls[c], h->per_class[c]);
     harness_fini(h);
     free(h);
     ck_assert_int_eq(mism, 0);
