@@ -163,22 +163,38 @@ static bool row_unicorn_differs(const InsnRow *r)
            r->reg == 1;
 }
 
+/* Segment loads and far transfers compare fine in real mode (no
+ * descriptor tables needed). */
+static bool row_real_mode_only(unsigned id)
+{
+    switch (id) {
+    case INSN_LES_Gv_Mp: case INSN_LDS_Gv_Mp: case INSN_LSS_Gv_Mp:
+    case INSN_LFS_Gv_Mp: case INSN_LGS_Gv_Mp: case INSN_MOV_Sw_Ew:
+    case INSN_POP_FS: case INSN_POP_GS: case INSN_POP_ES: case INSN_POP_DS:
+    case INSN_POP_SS: case INSN_PUSH_ES: case INSN_PUSH_CS:
+    case INSN_PUSH_SS: case INSN_PUSH_DS: case INSN_PUSH_FS:
+    case INSN_PUSH_GS: case INSN_MOV_Ev_Sw: case INSN_RETF:
+    case INSN_RETF_Iw: case INSN_JMP_Ap: case INSN_CALL_Ap:
+    case INSN_JMP_Mp: case INSN_CALL_Mp:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool row_eligible(const InsnRow *r, bool code32)
 {
+    unsigned id = (unsigned)(r - insn_rows);
+    if (row_real_mode_only(id))
+        return !code32;
     if ((r->attr & A_NODIFF) || row_unicorn_differs(r))
         return false;
     switch (r->cls) {
     case CLS_fpu: case CLS_mmx: case CLS_sys: case CLS_io:
         return false;
     default:
-        break;
+        return true;
     }
-    for (int k = 0; k < 3; k++)
-        if (r->ops[k] == OPK_Sr || r->ops[k] == OPK_Sw)
-            return !code32 && r->opcode != 0x0E && r->opcode != 0x17 &&
-                   r->opcode != 0x16 && r->map == 0 && r->ops[k] == OPK_Sr &&
-                   (r->opcode & 1) == 0;
-    return true;
 }
 
 typedef struct Gen {
@@ -553,11 +569,27 @@ static bool step_compare(Harness *h, bool code32)
             }
         }
     }
+    if (!code32) {
+        static const int segs[6] = {UC_X86_REG_ES, UC_X86_REG_CS,
+                                    UC_X86_REG_SS, UC_X86_REG_DS,
+                                    UC_X86_REG_FS, UC_X86_REG_GS};
+        for (int sg = 0; sg < SEG_COUNT; sg++) {
+            uint32_t v = 0;
+            uc_reg_read(uc, segs[sg], &v);
+            if ((v & 0xFFFF) != cpu->seg[sg].sel)
+                report(h, "sreg", insn, d.len, cpu->seg[sg].sel, v & 0xFFFF);
+        }
+    }
     uint32_t ufl;
     uc_reg_read(uc, UC_X86_REG_EIP, &ueip);
     uc_reg_read(uc, UC_X86_REG_EFLAGS, &ufl);
-    if (ueip != cpu->eip)
-        report(h, "eip", insn, d.len, cpu->eip, ueip);
+    /* Unicorn's EIP in 16-bit mode reads as CS.base + IP, except after a
+     * fetch fault at the new CS:IP (README). */
+    uint32_t our_eip = cpu->eip;
+    if (!code32 && err != UC_ERR_FETCH_UNMAPPED)
+        our_eip += cpu->seg[SEG_CS].base;
+    if (ueip != our_eip)
+        report(h, "eip", insn, d.len, our_eip, ueip);
     uint32_t mask = (EFL_ARITH | EFL_DF) & ~undef_mask(&d, ecx0);
     uint32_t ofl = cpu_get_eflags(cpu);
     if ((ofl ^ ufl) & mask)
@@ -573,7 +605,8 @@ static bool step_compare(Harness *h, bool code32)
         uc_reg_write(uc, UC_X86_REG_EFLAGS, &ufl);
     }
     /* Left the generated code (indirect jump/return): stop here. */
-    return before == h->mismatches && cpu->eip >= CODE32 &&
+    return before == h->mismatches && cpu->seg[SEG_CS].base == 0 &&
+           cpu->eip >= CODE32 &&
            cpu->eip < CODE32 + 16 * MAX_SEQ;
 }
 
