@@ -318,14 +318,6 @@ static int gen_insn(Harness *h, Gen *g, bool code32, unsigned force)
             o32 = !o32;
         if (p == 0x67)
             a32 = !a32;
-        if ((p == 0x66 && (r->ops[0] == OPK_Jz || r->ops[0] == OPK_Jb ||
-                           r->cls == CLS_ctrl || r->cls == CLS_stack)) ||
-            (p == 0x67 && (r->cls == CLS_ctrl || r->cls == CLS_string))) {
-            /* 16-bit EIP/ESP wrap in 32-bit code leaves the test area */
-            o32 = p == 0x66 ? !o32 : o32;
-            a32 = p == 0x67 ? !a32 : a32;
-            continue;
-        }
         g->b[g->n++] = p;
     }
     if ((r->attr & A_REP) && rnd(&h->rng) % 2)
