@@ -192,6 +192,8 @@ struct CPUState {
     bool exc_has_error;
     bool exc_exit;          /* tests/debugger: stop instead of delivering */
     bool shutdown;          /* triple fault happened */
+    uint32_t dbg_pending;   /* DR6.Bn of data breakpoints hit (debug.c) */
+    bool dbg_tf_deferred;   /* single-step held by MOV SS / POP SS */
     uint64_t insn_count;
     uint64_t tsc_base;      /* TSC value at insn_count 0 (see exec_misc.c) */
 

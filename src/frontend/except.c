@@ -234,6 +234,9 @@ static int except_class(int v)
 bool cpu_deliver_pending(CPUState *cpu)
 {
     int v = cpu->exc_vector;
+    /* The faulting instruction did not complete: no debug traps for it. */
+    cpu->dbg_pending = 0;
+    cpu->dbg_tf_deferred = false;
     if (cpu->cur_exc >= 0) {
         int prev = cpu->cur_exc;
         int cp = except_class(prev), cn = except_class(v);

@@ -337,10 +337,9 @@ void exec_MOV_Dd_Rd(CPUState *cpu, const DecodedInsn *d)
     else if (n == 7)
         v = (v & 0xFFFF2BFFu) | 0x400u;
     cpu->dr[n] = v;
-    if (n == 7 && (v & 0xFF))
-        log_once(&cpu->vm->log, LOG_UNIMP,
-                 "cpu: DR7 breakpoints enabled; hardware breakpoints are "
-                 "stored but not triggered\n");
+    /* Pages with data breakpoints must leave the TLB fast path. */
+    if (n != 6)
+        cpu_tlb_flush(cpu);
 }
 
 void exec_SMSW_Ew(CPUState *cpu, const DecodedInsn *d)

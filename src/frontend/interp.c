@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
+#include "frontend/debug.h"
 #include "frontend/decode.h"
 #include "frontend/except.h"
 #include "frontend/flags.h"
@@ -85,6 +86,7 @@ static void interp_trace(CPUState *cpu, const DecodedInsn *d)
 static void interp_step(CPUState *cpu)
 {
     DecodedInsn d;
+    dbg_before_insn(cpu);
     interp_decode(cpu, &d);
     if (log_enabled(&cpu->vm->log, LOG_TRACE_INSN))
         interp_trace(cpu, &d);
@@ -95,10 +97,7 @@ static void interp_step(CPUState *cpu)
     d.handler(cpu, &d);
     cpu->eip = cpu->next_eip;
     cpu->insn_count++;
-    if (tf) {
-        cpu->dr[6] |= 1u << 14; /* BS */
-        cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0, cpu->eip);
-    }
+    dbg_after_insn(cpu, &d, tf);
 }
 
 CpuExit interp_run(CPUState *cpu, int64_t budget)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
+#include "frontend/debug.h"
 #include "frontend/except.h"
 #include "frontend/mmu.h"
 #include "machine/vm.h"
@@ -318,7 +319,7 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
     PhysMem *mem = &cpu->vm->mem;
     uint64_t page = w.pa & ~(uint64_t)0xFFF;
     uint8_t *host = mem_page_ptr(mem, page, acc == ACC_WRITE);
-    if (!host)
+    if (!host || (dbg_any_enabled(cpu) && dbg_watch_page(cpu, lin)))
         return NULL;
     unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
     TlbEntry *e = &cpu->tlb.e[user][idx];
@@ -373,6 +374,8 @@ static uint32_t mmu_ld_cross(CPUState *cpu, uint32_t lin, unsigned size,
 static uint32_t mmu_ld_slow(CPUState *cpu, uint32_t lin, unsigned size,
                             int acc, int user)
 {
+    if (acc != ACC_CODE && dbg_any_enabled(cpu))
+        dbg_note_access(cpu, lin, size, false);
     if ((lin & 0xFFF) > 0x1000 - size)
         return mmu_ld_cross(cpu, lin, size, acc, user);
     uint64_t pa;
@@ -389,6 +392,8 @@ static void mmu_st_slow(CPUState *cpu, uint32_t lin, uint32_t val,
                         unsigned size, int user)
 {
     PhysMem *mem = &cpu->vm->mem;
+    if (dbg_any_enabled(cpu))
+        dbg_note_access(cpu, lin, size, true);
     if ((lin & 0xFFF) > 0x1000 - size) {
         uint32_t second = (lin | 0xFFF) + 1;
         uint64_t pa0 = mmu_translate(cpu, lin, ACC_WRITE, user);
