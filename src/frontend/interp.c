@@ -14,6 +14,7 @@
 
 #include "frontend/cpu_mem.h"
 #include "frontend/debug.h"
+#include "frontend/mmu.h"
 #include "frontend/decode.h"
 #include "frontend/except.h"
 #include "frontend/flags.h"
@@ -86,6 +87,7 @@ static void interp_trace(CPUState *cpu, const DecodedInsn *d)
 static void interp_step(CPUState *cpu)
 {
     DecodedInsn d;
+    mmu_check_map(cpu);
     dbg_before_insn(cpu);
     interp_decode(cpu, &d);
     if (log_enabled(&cpu->vm->log, LOG_TRACE_INSN))

@@ -265,6 +265,7 @@ static void tlb_entry_clear(TlbEntry *e)
 void cpu_tlb_flush(CPUState *cpu)
 {
     cpu->a20_mask = (uint32_t)cpu->vm->a20_mask;
+    cpu->tlb.map_gen = cpu->vm->mem.map_gen;
     for (unsigned u = 0; u < 2; u++) {
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             tlb_entry_clear(&cpu->tlb.e[u][i]);
@@ -303,6 +304,22 @@ void mmu_invlpg(CPUState *cpu, uint32_t lin)
             e->tag_code == page) {
             tlb_entry_clear(e);
             cpu->tlb.global[u][i] = false;
+        }
+    }
+}
+
+void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
+{
+    PhysMem *mem = &cpu->vm->mem;
+    if (!mem_is_ram(mem, pa))
+        return;
+    uintptr_t host = (uintptr_t)(mem->ram + (pa & ~(uint64_t)0xFFF));
+    for (unsigned u = 0; u < 2; u++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TlbEntry *e = &cpu->tlb.e[u][i];
+            if (e->tag_write != TLB_TAG_INVALID &&
+                e->addend + e->tag_write == host)
+                e->tag_write = TLB_TAG_INVALID;
         }
     }
 }
