@@ -8,6 +8,7 @@
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
 #include "frontend/disasm.h"
+#include "frontend/exec_fpu.h"
 #include "frontend/flags.h"
 #include "frontend/fpu_core.h"
 #include "frontend/seg.h"
@@ -25,6 +26,7 @@ CPUState *cpu_create(struct VM *vm)
     decode_table_init(t);
     cpu->dtab = t;
     cpu->vm = vm;
+    fpu_ferr_attach(cpu);
     cpu_reset(cpu);
     return cpu;
 }
@@ -73,7 +75,8 @@ void cpu_reset(CPUState *cpu)
     memset(&cpu->msr, 0, sizeof(cpu->msr));
     cpu->msr.apic_base = 0xFEE00900ull; /* BSP, enabled */
     cpu->msr.mtrr_cap = 0x508;         /* 8 variable, fixed, WC */
-    fpu_power_on(&cpu->fpu);
+    fpu_power_on(&cpu->fpu); /* CW 0040H, TW 5555H (table 9-1) */
+    irq_lower(&cpu->vm->irq, 13); /* FERR# deasserted */
     cpu->kick = 0;
     cpu->halted = false;
     cpu->intr_shadow = false;
