@@ -337,9 +337,13 @@ void exec_MOV_Dd_Rd(CPUState *cpu, const DecodedInsn *d)
     else if (n == 7)
         v = (v & 0xFFFF2BFFu) | 0x400u;
     cpu->dr[n] = v;
-    /* Pages with data breakpoints must leave the TLB fast path. */
-    if (n != 6)
+    /* Pages with data breakpoints must leave the TLB fast path, and the
+     * translation tier hands breakpoints to the interpreter: leave the
+     * current slice so that it notices. */
+    if (n != 6) {
         cpu_tlb_flush(cpu);
+        cpu->kick = 1;
+    }
 }
 
 void exec_SMSW_Ew(CPUState *cpu, const DecodedInsn *d)
