@@ -308,6 +308,19 @@ void mmu_invlpg(CPUState *cpu, uint32_t lin)
     }
 }
 
+static void mmu_map_changed(void *opaque)
+{
+    CPUState *cpu = opaque;
+    cpu_tlb_flush(cpu);
+    cpu->kick = 1; /* translated code re-checks at the next block */
+}
+
+void mmu_attach(CPUState *cpu)
+{
+    cpu->vm->mem.map_changed = mmu_map_changed;
+    cpu->vm->mem.map_opaque = cpu;
+}
+
 void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
 {
     PhysMem *mem = &cpu->vm->mem;

@@ -28,6 +28,9 @@ static inline void mmu_check_map(CPUState *cpu)
     if (cpu->tlb.map_gen != cpu->vm->mem.map_gen)
         cpu_tlb_flush(cpu);
 }
+/* Register with the physical memory map so that routing changes flush
+ * the TLB at once (called by cpu_create). */
+void mmu_attach(CPUState *cpu);
 /* A RAM page (physical pa) now holds translated code: drop every TLB
  * write entry that points at it so that stores take the slow path and
  * notify the code cache (memmap.h MEM_PF_CODE). */
