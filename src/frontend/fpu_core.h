@@ -98,6 +98,13 @@ void fpu_pop(FpuState *fs);
 /* FCMOVcc: ST(0) = ST(i) if cond. */
 void fpu_cmov(FpuState *fs, unsigned i, bool cond);
 
+/* Unmasked overflow/underflow into a register (fpu_wrap.c): the result of
+ * a op b with the exponent wrapped by 24576, and in *sw the status of that
+ * rounding (PE, C1). false if op has no wrapped form (then the masked
+ * result stands). */
+bool fpu_wrap_result(FpuHostOp op, uint16_t cw, FpuReg a, FpuReg b,
+                     bool overflow, FpuReg *out, uint16_t *sw);
+
 /* FSTENV/FLDENV images: 14 bytes (16-bit) or 28 bytes (32-bit), real or
  * protected layout (SDM vol. 1 figures 8-9 to 8-12). FSAVE/FRSTOR add
  * the eight registers in stack order (10 bytes each). Return the size. */
