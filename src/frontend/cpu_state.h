@@ -135,6 +135,8 @@ typedef struct TlbEntry {
 } TlbEntry;
 typedef struct SoftTlb {
     TlbEntry e[2][TLB_SIZE];
+    bool global[2][TLB_SIZE]; /* entry came from a global page (CR4.PGE) */
+    bool has_large;           /* some entry came from a 4 MB / 2 MB page */
 } SoftTlb;
 
 #define MSR_MTRR_COUNT 32

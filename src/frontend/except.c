@@ -2,16 +2,19 @@
  * except.c — exception and interrupt delivery (SDM vol. 3 chapter 6; real
  * mode: vol. 3 section 20.1.4).
  *
- * Minimal model, to be completed by the system helper: real-mode IVT
- * delivery is complete; protected mode handles 32-bit interrupt and trap
- * gates to a code segment at the current privilege. Privilege changes
- * (stack switch from the TSS), task gates, 16-bit gates and V86 delivery
- * log LOG_UNIMP and escalate like a failed delivery (#GP -> #DF).
- * Double-fault classes follow SDM table 6-5.
+ * Owns: real-mode delivery through the IVT; protected-mode delivery
+ * through interrupt, trap and task gates (16 and 32 bit), with the gate
+ * DPL check for software interrupts, the privilege change with a stack
+ * switch from the TSS, delivery from V86 mode (segment registers pushed
+ * and nulled), error codes with the EXT bit for events not caused by a
+ * software interrupt (SDM vol. 3 section 6.13); the benign/contributory/
+ * page-fault classes that turn a second exception into #DF and a fault
+ * during #DF into shutdown (SDM vol. 3 section 6.15, tables 6-4 and 6-5).
  */
 #include "frontend/except.h"
 
 #include "frontend/cpu_mem.h"
+#include "frontend/desc.h"
 #include "frontend/flags.h"
 #include "frontend/seg.h"
 #include "frontend/stack.h"
@@ -62,42 +65,145 @@ static void except_real(CPUState *cpu, int vector, uint32_t ret_eip)
     cpu->eip = cpu->next_eip = vec & 0xFFFF;
 }
 
+/* Push the frame for a gate whose target is at the same privilege. */
+static void except_same(CPUState *cpu, const Desc *g, uint16_t csel,
+                        Desc *cd, bool has_err, uint32_t err,
+                        uint32_t ret_eip, uint32_t ext)
+{
+    unsigned sz = (desc_type(g) & 0x8) ? 4 : 2;
+    uint32_t off = gate_off(g);
+    if (off > desc_limit(cd))
+        cpu_raise(cpu, EXC_GP, ext);
+    uint32_t esp = cpu->regs[R_ESP];
+    stack_push(cpu, &esp, cpu_get_eflags(cpu), sz);
+    stack_push(cpu, &esp, cpu->seg[SEG_CS].sel, sz);
+    stack_push(cpu, &esp, ret_eip, sz);
+    if (has_err)
+        stack_push(cpu, &esp, err, sz);
+    stack_set_esp(cpu, esp);
+    desc_set_accessed(cpu, csel, cd);
+    seg_cache_fill(&cpu->seg[SEG_CS],
+                   (uint16_t)((csel & ~3u) | cpu->cpl), cd);
+    cpu->next_eip = off;
+}
+
+/* Gate to a more privileged level: new stack from the TSS; from V86 mode
+ * the data segment registers are pushed and nulled (SDM vol. 3 6.12.1,
+ * 20.3.1.1). */
+static void except_inner(CPUState *cpu, const Desc *g, uint16_t csel,
+                         Desc *cd, bool has_err, uint32_t err,
+                         uint32_t ret_eip, uint32_t ext)
+{
+    unsigned dpl = desc_dpl(cd);
+    bool from_v86 = cpu->vm86;
+    if (from_v86 && dpl != 0)
+        cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+    uint16_t ss_sel;
+    uint32_t nesp;
+    tss_stack(cpu, dpl, &ss_sel, &nesp, ext);
+    SegCache nss;
+    seg_check_ss(cpu, ss_sel, dpl, &nss, EXC_TS, ext);
+    unsigned sz = (desc_type(g) & 0x8) ? 4 : 2;
+    uint32_t off = gate_off(g);
+    if (off > desc_limit(cd))
+        cpu_raise(cpu, EXC_GP, ext);
+    uint32_t serr = (ss_sel & 0xFFFC) | ext, e = nesp;
+    if (from_v86) {
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_GS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_FS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_DS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_ES].sel, sz, serr, 0);
+    }
+    sys_push(cpu, &nss, &e, cpu->seg[SEG_SS].sel, sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu->regs[R_ESP], sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu_get_eflags(cpu), sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu->seg[SEG_CS].sel, sz, serr, 0);
+    sys_push(cpu, &nss, &e, ret_eip, sz, serr, 0);
+    if (has_err)
+        sys_push(cpu, &nss, &e, err, sz, serr, 0);
+    if (from_v86) {
+        seg_cache_null(&cpu->seg[SEG_ES], 0);
+        seg_cache_null(&cpu->seg[SEG_DS], 0);
+        seg_cache_null(&cpu->seg[SEG_FS], 0);
+        seg_cache_null(&cpu->seg[SEG_GS], 0);
+    }
+    cpu->seg[SEG_SS] = nss;
+    cpu->regs[R_ESP] = (nss.attr & SEG_ATTR_DB)
+                           ? e
+                           : (cpu->regs[R_ESP] & 0xFFFF0000u) | (e & 0xFFFF);
+    cpu->eflags &= ~EFL_VM;
+    desc_set_accessed(cpu, csel, cd);
+    seg_cache_fill(&cpu->seg[SEG_CS], (uint16_t)((csel & ~3u) | dpl), cd);
+    cpu->next_eip = off;
+}
+
+/* Interrupt through a task gate (SDM vol. 3 section 6.12.2): switch
+ * tasks, then push the error code on the new task's stack. */
+static void except_task(CPUState *cpu, const Desc *g, bool has_err,
+                        uint32_t err, uint32_t ret_eip, uint32_t ext)
+{
+    uint16_t tsel = gate_sel(g);
+    Desc t;
+    if ((tsel & 4) || !desc_read(cpu, tsel, &t))
+        cpu_raise(cpu, EXC_GP, (tsel & 0xFFFC) | ext);
+    unsigned ty = desc_type(&t);
+    if (ty != DT_TSS16_AVAIL && ty != DT_TSS32_AVAIL)
+        cpu_raise(cpu, EXC_GP, (tsel & 0xFFFC) | ext);
+    if (!desc_present(&t))
+        cpu_raise(cpu, EXC_NP, (tsel & 0xFFFC) | ext);
+    task_switch(cpu, tsel, &t, TASK_INT, ret_eip, ext);
+    if (has_err)
+        cpu_push(cpu, err, ty == DT_TSS32_AVAIL ? 4 : 2);
+}
+
+static bool except_gate_type_ok(unsigned ty)
+{
+    return ty == DT_TASK || ty == DT_INT16 || ty == DT_TRAP16 ||
+           ty == DT_INT32 || ty == DT_TRAP32;
+}
+
+/* Protected-mode delivery through the IDT (SDM vol. 3 section 6.12). */
 static void except_protected(CPUState *cpu, int vector, IntKind kind,
                              bool has_err, uint32_t err, uint32_t ret_eip)
 {
     uint32_t ext = kind == INT_SOFTWARE ? 0 : 1;
-    uint32_t gate_err = (uint32_t)vector * 8 + 2 + ext;
+    uint32_t gerr = (uint32_t)vector * 8 + 2 + ext;
     if ((uint32_t)vector * 8 + 7 > cpu->idtr.limit)
-        cpu_raise(cpu, EXC_GP, gate_err);
-    uint32_t lo = cpu_ld_sys32(cpu, cpu->idtr.base + vector * 8);
-    uint32_t hi = cpu_ld_sys32(cpu, cpu->idtr.base + vector * 8 + 4);
-    unsigned type = (hi >> 8) & 0x1F, dpl = (hi >> 13) & 3;
-    if (kind == INT_SOFTWARE && dpl < cpu->cpl)
-        cpu_raise(cpu, EXC_GP, gate_err);
-    if (!(hi & (1u << 15)))
-        cpu_raise(cpu, EXC_NP, gate_err);
-    uint16_t sel = lo >> 16;
-    uint32_t off = (lo & 0xFFFF) | (hi & 0xFFFF0000u);
-    if ((type != 0x0E && type != 0x0F) || cpu->vm86 ||
-        (sel & 3) != cpu->cpl) {
-        log_once(&cpu->vm->log, LOG_UNIMP,
-                 "cpu: interrupt through this gate kind not modelled yet\n");
-        cpu_raise(cpu, EXC_GP, gate_err);
+        cpu_raise(cpu, EXC_GP, gerr);
+    Desc g;
+    g.lo = cpu_ld_sys32(cpu, cpu->idtr.base + (uint32_t)vector * 8);
+    g.hi = cpu_ld_sys32(cpu, cpu->idtr.base + (uint32_t)vector * 8 + 4);
+    unsigned ty = desc_type(&g);
+    if (!except_gate_type_ok(ty))
+        cpu_raise(cpu, EXC_GP, gerr);
+    if (kind == INT_SOFTWARE && desc_dpl(&g) < cpu->cpl)
+        cpu_raise(cpu, EXC_GP, gerr);
+    if (!desc_present(&g))
+        cpu_raise(cpu, EXC_NP, gerr);
+    if (ty == DT_TASK) {
+        except_task(cpu, &g, has_err, err, ret_eip, ext);
+        return;
     }
-    uint32_t fl = cpu_get_eflags(cpu);
-    uint32_t esp = cpu->regs[R_ESP];
-    uint16_t old_cs = cpu->seg[SEG_CS].sel;
-    stack_push(cpu, &esp, fl, 4);
-    stack_push(cpu, &esp, old_cs, 4);
-    stack_push(cpu, &esp, ret_eip, 4);
-    if (has_err)
-        stack_push(cpu, &esp, err, 4);
-    seg_far_jump(cpu, sel, off, true);
-    stack_set_esp(cpu, esp);
-    cpu->eip = cpu->next_eip;
+    uint16_t csel = gate_sel(&g);
+    if ((csel & 0xFFFC) == 0)
+        cpu_raise(cpu, EXC_GP, ext);
+    Desc cd;
+    desc_fetch(cpu, csel, &cd, EXC_GP, ext);
+    if (!desc_is_code(&cd) || desc_dpl(&cd) > cpu->cpl)
+        cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+    if (!desc_present(&cd))
+        cpu_raise(cpu, EXC_NP, (csel & 0xFFFC) | ext);
+    if (!desc_conforming(&cd) && desc_dpl(&cd) < cpu->cpl) {
+        except_inner(cpu, &g, csel, &cd, has_err, err, ret_eip, ext);
+    } else {
+        if (cpu->vm86)
+            cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+        except_same(cpu, &g, csel, &cd, has_err, err, ret_eip, ext);
+    }
     cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
-    if (type == 0x0E)
+    if (!(ty & 1))
         cpu->eflags &= ~EFL_IF;
+    cpu_update_mode(cpu);
 }
 
 void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
@@ -108,10 +214,13 @@ void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
                 "int: vector %#x kind %d err %#x at %04x:%08x\n", vector,
                 (int)kind, err, cpu->seg[SEG_CS].sel, cpu->eip);
     cpu->halted = false;
-    if (!cpu->pe)
+    if (!cpu->pe) {
         except_real(cpu, vector, ret_eip);
-    else
-        except_protected(cpu, vector, kind, has_err, err, ret_eip);
+        cpu->next_eip = cpu->eip;
+        return;
+    }
+    except_protected(cpu, vector, kind, has_err, err, ret_eip);
+    cpu->eip = cpu->next_eip;
 }
 
 /* SDM vol. 3 table 6-4: benign (0), contributory (1), page fault (2). */
