@@ -14,6 +14,7 @@
 
 #include "frontend/cpu_mem.h"
 #include "frontend/decode.h"
+#include "frontend/disasm.h"
 #include "frontend/except.h"
 #include "frontend/flags.h"
 #include "machine/vm.h"
@@ -76,9 +77,19 @@ static void interp_decode(CPUState *cpu, DecodedInsn *d)
 
 static void interp_trace(CPUState *cpu, const DecodedInsn *d)
 {
-    char name[16];
+    uint8_t bytes[INSN_MAX_LEN];
+    char text[96];
+    if (!cpu->disasm)
+        cpu->disasm = disasm_create();
+    for (unsigned i = 0; i < d->len; i++)
+        bytes[i] = cpu_ld_sys8(cpu, cpu->seg[SEG_CS].base + cpu->eip + i);
+    if (cpu->disasm)
+        disasm_insn(cpu->disasm, bytes, d->len, cpu->eip, cpu->code32, text,
+                    sizeof(text));
+    else
+        decode_mnemonic(d, text, sizeof(text));
     log_msg(&cpu->vm->log, LOG_TRACE_INSN, "%04x:%08x %s\n",
-            cpu->seg[SEG_CS].sel, cpu->eip, decode_mnemonic(d, name, 16));
+            cpu->seg[SEG_CS].sel, cpu->eip, text);
 }
 
 /* Execute one instruction (no interrupt check). */
