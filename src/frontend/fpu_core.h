@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "frontend/fpu_host.h"
 #include "frontend/fpu_state.h"
@@ -117,6 +118,8 @@ void fpu_restore(FpuState *fs, const uint8_t *buf, bool op32, bool real);
  * left untouched: the P6 has no SSE). */
 #define FPU_FXSAVE_SIZE 512
 void fpu_fxsave(const FpuState *fs, uint8_t *buf);
+/* Register dump (monitor, cpu_dump): control words and ST(0)..ST(7). */
+void fpu_dump(const FpuState *fs, FILE *f);
 void fpu_fxrstor(FpuState *fs, const uint8_t *buf);
 
 /* Record FIP/FCS/FOP (and FDP/FDS for memory operands) for a non-control
