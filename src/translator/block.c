@@ -227,7 +227,7 @@ static void jit_emit_insn(BlockBuilder *b)
     b->insn_eip[b->idx] = b->eip;
     b->insn_inline[b->idx] = true;
     if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
-        jit_emit_stack(b))
+        jit_emit_stack(b) || jit_emit_shift(b))
         return;
     b->insn_inline[b->idx] = false;
     jit_emit_call_handler(b);

@@ -107,13 +107,18 @@ static void jit_recover(JitState *js)
     if (js->in_native) {
         TBlock *tb = cc->cur_tb;
         if (tb && tb->data) {
+            /* EIP is not in the table only when a control transfer
+             * changed it before faulting (task switch): that is always
+             * the block's last instruction. */
             const JitBlockInfo *info = tb->data;
-            for (uint32_t k = 0; k < info->ninsn; k++) {
-                if (info->eip[k] == cpu->eip) {
-                    cc->budget += info->ninsn - k;
+            uint32_t k = info->ninsn - 1;
+            for (uint32_t i = 0; i < info->ninsn; i++) {
+                if (info->eip[i] == cpu->eip) {
+                    k = i;
                     break;
                 }
             }
+            cc->budget += info->ninsn - k;
         }
         cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
         js->in_native = false;

@@ -175,8 +175,13 @@ bool jit_emit_alu(BlockBuilder *b);
 bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
+bool jit_emit_shift(BlockBuilder *b);
+/* Set host flags so that `jcc <returned cond>` is guest condition cc,
+ * replaying the block's last flag writer when known (emit_branch.c). */
+X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);
 /* Push an immediate (size 2 or 4) as PUSH/CALL do (emit_stack.c). */
-void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value);
+void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
+                         bool ends);
 
 /* helpers.c: C functions called from generated code. */
 uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);
