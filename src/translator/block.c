@@ -46,10 +46,21 @@ uint32_t jit_mode_flags(const CPUState *cpu)
     f |= cpu->pe ? JIT_F_PE : 0;
     f |= cpu->vm86 ? JIT_F_VM86 : 0;
     f |= cpu->paging ? JIT_F_PAGING : 0;
-    for (unsigned s = 0; s < SEG_COUNT; s++)
-        if (s != SEG_CS && jit_seg_simple(&cpu->seg[s]))
-            f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
+    for (unsigned s = 0; s < SEG_COUNT; s++) {
+        const SegCache *sc = &cpu->seg[s];
+        if (s == SEG_CS || !jit_seg_simple(sc))
+            continue;
+        f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
+        if (sc->base == 0 && sc->limit == 0xFFFFFFFFu)
+            f |= 1u << (JIT_F_FLATSEG_SHIFT + s);
+    }
     return f;
+}
+
+bool jit_seg_flat(const BlockBuilder *b, unsigned seg)
+{
+    return seg < SEG_COUNT &&
+           (b->flags & (1u << (JIT_F_FLATSEG_SHIFT + seg))) != 0;
 }
 
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg)

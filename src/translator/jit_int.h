@@ -46,6 +46,7 @@ enum {
     JIT_F_VM86 = 1u << 5,
     JIT_F_PAGING = 1u << 6,
     JIT_F_FASTSEG_SHIFT = 8, /* one bit per segment: fast path allowed */
+    JIT_F_FLATSEG_SHIFT = 16, /* ... and base 0, limit 4 GB: no checks */
 };
 
 /* Offsets of CPUState fields addressed from generated code. */
@@ -159,6 +160,7 @@ void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
+bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
 
 /* emit_mem.c: effective address and inline-TLB memory accesses.
  * EA (offset in the segment) is computed into r14d. */
