@@ -5,6 +5,8 @@
     pop ebx
     pop ecx
     call func
-    GOLDEN_END
+    jmp done
 func:
     ret
+done:
+    GOLDEN_END
