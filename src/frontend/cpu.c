@@ -7,6 +7,7 @@
 
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
+#include "frontend/disasm.h"
 #include "frontend/exec_fpu.h"
 #include "frontend/flags.h"
 #include "frontend/fpu_core.h"
@@ -35,6 +36,7 @@ void cpu_destroy(CPUState *cpu)
     if (!cpu)
         return;
     free((void *)cpu->dtab);
+    disasm_destroy(cpu->disasm);
     free(cpu);
 }
 

@@ -199,6 +199,7 @@ struct CPUState {
 
     struct VM *vm;
     const struct DecodeTable *dtab;
+    struct Disasm *disasm;  /* opened on the first -trace insn line */
     jmp_buf jmp;
 };
 
