@@ -319,24 +319,49 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     x64_init(&b->a, p, avail, cc_exec_delta(js->cc));
 }
 
+/* Decode the block's instructions (up to one that ends it). */
+static unsigned jit_predecode(BlockBuilder *b)
+{
+    DecodedInsn d;
+    unsigned n = 0;
+    uint32_t start = b->eip, eip = start;
+    while (n < JIT_MAX_INSNS) {
+        b->eip = eip;
+        if (!jit_decode(b, &d))
+            break;
+        DecodedInsn *copy = cc_data_alloc(b->cc, sizeof d);
+        if (!copy) {
+            b->a.overflow = true;
+            break;
+        }
+        *copy = d;
+        b->insns[n] = copy;
+        b->insn_eip[n] = eip;
+        b->insn_next[n] = b->next_eip;
+        n++;
+        eip = b->next_eip;
+        if (jit_row_ends_block(&insn_rows[d.row], d.row))
+            break;
+    }
+    b->eip = start;
+    return n;
+}
+
 /* Emit the body; returns the number of instructions translated. */
 static unsigned jit_emit_body(BlockBuilder *b)
 {
-    DecodedInsn d;
-    while (b->idx < JIT_MAX_INSNS && !b->ended) {
-        if (!jit_decode(b, &d))
-            break;
+    unsigned n = jit_predecode(b);
+    jit_flags_liveness((const DecodedInsn *const *)b->insns, n,
+                       b->flags_dead);
+    while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
             break;
         }
-        b->dcopy = cc_data_alloc(b->cc, sizeof d);
-        if (!b->dcopy) {
-            b->a.overflow = true;
-            break;
-        }
-        *b->dcopy = d;
+        b->dcopy = b->insns[b->idx];
         b->d = b->dcopy;
+        b->eip = b->insn_eip[b->idx];
+        b->next_eip = b->insn_next[b->idx];
         jit_emit_insn(b);
         b->idx++;
         b->eip = b->next_eip;

@@ -123,6 +123,9 @@ typedef struct BlockBuilder {
     JitStub stubs[JIT_MAX_STUBS];
     unsigned nstubs;
     uint32_t insn_eip[JIT_MAX_INSNS];
+    DecodedInsn *insns[JIT_MAX_INSNS];     /* pre-decoded block */
+    uint32_t insn_next[JIT_MAX_INSNS];
+    bool flags_dead[JIT_MAX_INSNS];        /* see flags.c */
     uint32_t insn_code[JIT_MAX_INSNS + 1]; /* host offset of each insn */
     bool insn_inline[JIT_MAX_INSNS];
 } BlockBuilder;
@@ -145,6 +148,10 @@ struct JitState {
     csh cs_host, cs_guest16, cs_guest32;
     BlockBuilder builder;  /* scratch for the block being translated */
 };
+
+/* flags.c: which inline flag writers may skip their cc_* stores. */
+void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
+                        bool *dead);
 
 /* block.c */
 TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
