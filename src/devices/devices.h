@@ -18,5 +18,10 @@ extern const DeviceInfo dma8237_device;   /* dma8237.c: 8237 pair + pages */
 extern const DeviceInfo fdc_device;       /* fdc.c: 82077AA floppy */
 
 extern const DeviceInfo i440bx_device;    /* i440bx.c: host bridge 00:00.0 */
+extern const DeviceInfo piix4_isa_device; /* piix4_isa.c: 00:01.0 */
+extern const DeviceInfo piix4_pm_device;  /* piix4_pm.c: 00:01.3 */
+extern const DeviceInfo fw_cfg_device;    /* fw_cfg.c: 0x510/0x511/0x514 */
+extern const DeviceInfo ide_device;       /* ide.c: PIIX4 IDE 00:01.1 */
+extern const DeviceInfo piix4_usb_device; /* piix4_usb.c: UHCI 00:01.2 */
 
 #endif

@@ -21,8 +21,8 @@
  * window is not replaced by RAM: there is no SMM), DRAM timing effects.
  *
  * Firmware help: the stock Debian SeaBIOS does not recognise 7190 and never
- * unlocks PAM. When the BIOS image lacks our patch marker (roms/README.md),
- * the "bx" identity comes out of reset pre-shadowed: the last 128 KB of the
+ * unlocks PAM. When the BIOS image is a SeaBIOS without our patch marker
+ * (roms/README.md), the "bx" identity comes out of reset pre-shadowed: the last 128 KB of the
  * BIOS is copied to RAM at 0xE0000 and PAM routes 0xC0000-0xFFFFF to RAM,
  * exactly as if the BIOS had done it. Device arg: "bx" (default), "fx",
  * optionally ",shadow=on|off|auto".
@@ -69,6 +69,7 @@
 #define I440BX_ROW_BYTES (128u << 20) /* one side of a 256 MB DIMM */
 
 #define I440BX_SHADOW_MARKER "x86bt-440bx"
+#define I440BX_SEABIOS_ID "SeaBIOS (version"
 
 /* Registers common to both identities: header, PAM, SMRAM. */
 #define I440_COMMON_ROWS                                                  \
@@ -206,12 +207,18 @@ void i440bx_fill_drb(uint8_t drb[8], uint64_t ram_size)
     }
 }
 
-static bool i440bx_bios_is_patched(const PhysMem *mem)
+static bool i440bx_bios_has(const PhysMem *mem, const char *str)
 {
-    const char *m = I440BX_SHADOW_MARKER;
-    if (!mem->bios)
-        return false;
-    return memmem(mem->bios, mem->bios_size, m, strlen(m)) != NULL;
+    return mem->bios &&
+           memmem(mem->bios, mem->bios_size, str, strlen(str)) != NULL;
+}
+
+/* Auto mode: only a SeaBIOS without our 440BX patch needs the help; any
+ * other firmware (test images, a patched SeaBIOS) sees reset state. */
+static bool i440bx_needs_preshadow(const PhysMem *mem)
+{
+    return i440bx_bios_has(mem, I440BX_SEABIOS_ID) &&
+           !i440bx_bios_has(mem, I440BX_SHADOW_MARKER);
 }
 
 /* Copy the BIOS's last 128 KB to RAM at 0xE0000 and open 0xC0000-0xFFFFF
@@ -241,7 +248,7 @@ static void i440bx_reset(void *opaque)
     bool shadow = s->shadow_mode == I440BX_SHADOW_ON ||
                   (s->shadow_mode == I440BX_SHADOW_AUTO &&
                    s->var->device_id == I440BX_DEVICE_ID_BX &&
-                   !i440bx_bios_is_patched(&s->vm->mem));
+                   i440bx_needs_preshadow(&s->vm->mem));
     if (shadow)
         i440bx_preshadow(s);
 }
@@ -298,7 +305,8 @@ static int i440bx_init(void *opaque, VM *vm, const char *arg)
 static void i440bx_fini(void *opaque)
 {
     I440bxState *s = opaque;
-    pci_unregister(&s->vm->pci, &s->pci);
+    if (s->vm->pci.devs[PCI_DEVFN(0, 0)] == &s->pci)
+        pci_unregister(&s->vm->pci, &s->pci);
 }
 
 static int i440bx_post_load(void *opaque)

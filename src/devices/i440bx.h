@@ -13,7 +13,7 @@
 #define I440BX_DEVICE_ID_FX 0x1237
 
 typedef enum I440bxShadowMode {
-    I440BX_SHADOW_AUTO, /* pre-shadow if "bx" and the BIOS is not ours */
+    I440BX_SHADOW_AUTO, /* pre-shadow "bx" with an unpatched SeaBIOS */
     I440BX_SHADOW_ON,
     I440BX_SHADOW_OFF,
 } I440bxShadowMode;

@@ -11,6 +11,7 @@
 #ifndef X86BT_PCIREG_H
 #define X86BT_PCIREG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,13 @@ static inline int pcireg_hit(uint8_t off, unsigned size, uint8_t reg)
 {
     return reg >= off && reg < off + size;
 }
+
+struct IoBus;
+/* Keep a non-BAR I/O window (e.g. PIIX4 PMBA/SMBBA) at `base` while `on`:
+ * registers, moves or unregisters *region (-1 when unmapped). Returns 0, or
+ * -EBUSY if the ports are taken (the window then stays unmapped). */
+int pcireg_io_window(struct IoBus *io, int *region, bool on, uint16_t base,
+                     uint32_t len, const IoOps *ops, void *opaque,
+                     const char *name);
 
 #endif

@@ -68,6 +68,18 @@ static bool arg_fdc(const VMConfig *cfg, char *buf, size_t len)
     return true;
 }
 
+/* PIIX4 IDE drives: "hda=PATH,hdb=PATH,cdrom=PATH" (cdrom: hdc). */
+static bool arg_ide(const VMConfig *cfg, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s%s%s%s%s%s", cfg->hda ? "hda=" : "",
+                     cfg->hda ? cfg->hda : "", cfg->hdb ? ",hdb=" : "",
+                     cfg->hdb ? cfg->hdb : "", cfg->cdrom ? ",cdrom=" : "",
+                     cfg->cdrom ? cfg->cdrom : "");
+    if (n > 0 && buf[0] == ',')
+        memmove(buf, buf + 1, strlen(buf));
+    return true;
+}
+
 static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_e9},
     {&debugcon_device, arg_debugcon_402},
@@ -80,6 +92,12 @@ static const BoardRow pc_board[] = {
     {&i8042_device, NULL},
     {&dma8237_device, NULL},
     {&fdc_device, arg_fdc},
+    {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
+    {&piix4_isa_device, NULL}, /* 00:01.0 */
+    {&ide_device, arg_ide},    /* 00:01.1 */
+    {&piix4_usb_device, NULL}, /* 00:01.2 */
+    {&piix4_pm_device, NULL},  /* 00:01.3 */
+    {&fw_cfg_device, NULL},
 };
 
 const char *pc_default_bios(void)

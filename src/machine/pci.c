@@ -141,9 +141,10 @@ static void pci_bar_setup(PciDevice *d, unsigned n, PciBarType type,
     uint32_t low = type == PCI_BAR_IO ? 0x1
                    : type == PCI_BAR_MEM32_PREFETCH ? 0x8 : 0x0;
     pci_set_long(d, off, low);
-    uint32_t mask = ~(size - 1) & (type == PCI_BAR_IO ? 0xFFFCu : ~0xFu);
-    if (type == PCI_BAR_IO)
-        mask &= 0xFFFF;
+    /* I/O BARs keep all 32 bits writable, as firmware sizes them with
+     * ~(val & ~3) + 1 (SeaBIOS pci_bios_get_bar); only addresses below
+     * 64 KB are ever mapped. */
+    uint32_t mask = ~(size - 1) & (type == PCI_BAR_IO ? ~0x3u : ~0xFu);
     for (int i = 0; i < 4; i++)
         d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
 }
@@ -189,8 +190,9 @@ static uint32_t pci_bar_target(const PciDevice *d, unsigned n)
     uint16_t cmd = pci_get_word(d, PCI_COMMAND);
     uint32_t v = pci_get_long(d, (uint8_t)(PCI_BAR0 + 4 * n));
     if (b->type == PCI_BAR_IO) {
-        uint32_t a = v & 0xFFFCu;
-        if (!(cmd & PCI_COMMAND_IO) || a == 0 || a + b->size > 0x10000)
+        uint32_t a = v & ~0x3u;
+        if (!(cmd & PCI_COMMAND_IO) || a == 0 ||
+            (uint64_t)a + b->size > 0x10000)
             return 0;
         return a;
     }

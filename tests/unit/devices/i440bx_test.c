@@ -143,6 +143,7 @@ START_TEST(test_preshadow)
     /* A stock (unpatched) BIOS image: the BX comes up pre-shadowed. */
     static uint8_t bios[256 << 10];
     memset(bios, 0x90, sizeof(bios));
+    memcpy(bios + 64, "SeaBIOS (version 1.16.2-debian-1.16.2-1)", 40);
     bios[sizeof(bios) - 16] = 0xEA;
     ck_assert_int_eq(mem_set_bios(&vm->mem, bios, sizeof(bios)), 0);
     ck_assert_ptr_nonnull(testvm_add(vm, &i440bx_device, "bx"));
@@ -162,9 +163,22 @@ START_TEST(test_patched_bios_not_preshadowed)
     static uint8_t bios[128 << 10];
     memset(bios, 0, sizeof(bios));
     memcpy(bios + 100, "x86bt-440bx", 11);
+    memcpy(bios + 200, "SeaBIOS (version 1.16.2)", 24);
     ck_assert_int_eq(mem_set_bios(&vm->mem, bios, sizeof(bios)), 0);
     ck_assert_ptr_nonnull(testvm_add(vm, &i440bx_device, NULL));
     ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x59, 1), 0x00);
+}
+END_TEST
+
+START_TEST(test_other_firmware_not_preshadowed)
+{
+    /* A bare test image (not SeaBIOS): honest reset state. */
+    static uint8_t bios[128 << 10];
+    memset(bios, 0xF4, sizeof(bios));
+    ck_assert_int_eq(mem_set_bios(&vm->mem, bios, sizeof(bios)), 0);
+    ck_assert_ptr_nonnull(testvm_add(vm, &i440bx_device, "bx"));
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x59, 1), 0x00);
+    ck_assert(!vm->mem.pam[15].read_ram);
 }
 END_TEST
 
@@ -182,6 +196,7 @@ static Suite *i440bx_suite(void)
     tcase_add_test(tc, test_drb_fill);
     tcase_add_test(tc, test_preshadow);
     tcase_add_test(tc, test_patched_bios_not_preshadowed);
+    tcase_add_test(tc, test_other_firmware_not_preshadowed);
     suite_add_tcase(s, tc);
     return s;
 }

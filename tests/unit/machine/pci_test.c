@@ -91,7 +91,7 @@ START_TEST(bar_sizing)
 {
     uint8_t df = PCI_DEVFN(3, 0);
     cfg_write(df, 0x10, 0xFFFFFFFFu);
-    ck_assert_uint_eq(cfg_read(df, 0x10), 0x0000FFE1u); /* 32 B I/O */
+    ck_assert_uint_eq(cfg_read(df, 0x10), 0xFFFFFFE1u); /* 32 B I/O: 32 bits */
     cfg_write(df, 0x14, 0xFFFFFFFFu);
     ck_assert_uint_eq(cfg_read(df, 0x14), 0xFFFFF000u); /* 4 KB mem */
     cfg_write(df, 0x18, 0xFFFFFFFFu);
