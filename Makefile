@@ -28,7 +28,9 @@ build/pkg.mk: build/.deps-ok Makefile
 	   echo "T_LIBS := $$(pkg-config --libs $(TPKGS))"; } > $@.tmp && mv $@.tmp $@
 
 WARN    := -Wall -Wextra -Werror
-CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -g -Isrc -MMD -MP $(PKG_CFLAGS) $(SAN)
+# -fvisibility=hidden: our globals must not interpose on the shared
+# libraries we link (libunicorn exports a cpu_reset and an mmu_translate).
+CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -g -Isrc -MMD -MP $(PKG_CFLAGS) $(SAN) -fvisibility=hidden
 OPT     := -O2
 LDLIBS  = $(PKG_LIBS) -lm -lpthread
 ifeq ($(MODE),asan)

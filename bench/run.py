@@ -77,50 +77,65 @@ def _describe_status(status):
     return "status %d" % status
 
 
-def _wait(pid, timeout):
-    """wait4() with a timeout; returns (status, rusage) or None."""
+def _exited(pid, timeout, drain):
+    """Wait up to timeout for our child to exit, without reaping it (its
+    zombie keeps the process-group id reserved); drain() keeps reading its
+    output meanwhile so that it cannot block on a full terminal."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            wpid, status, ru = os.wait4(pid, os.WNOHANG)
-        except ChildProcessError:
-            return (0, None)
-        if wpid == pid:
-            return (status, ru)
+    while not _has_exited(pid):
         if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.01)
+            return False
+        drain(0.02)
+    return True
 
 
-def _kill_group(pid, sig):
+def _has_exited(pid):
     try:
-        os.killpg(pid, sig)
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _kill_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def _stop(pid):
-    """Stop our child (and its process group): wait, SIGTERM, then SIGKILL."""
-    got = _wait(pid, EXIT_GRACE_S)
-    if got is None:
+def _stop(pid, drain):
+    """Stop our child, the leader of its own process group: let it exit,
+    else SIGTERM, else SIGKILL; then kill what is left of its group (e.g.
+    the emulator under a wrapper) and reap it.  Returns (status, rusage)."""
+    if not _exited(pid, EXIT_GRACE_S, drain):
         _kill_group(pid, signal.SIGTERM)
-        got = _wait(pid, TERM_GRACE_S)
-    if got is None:
-        _kill_group(pid, signal.SIGKILL)
-        got = _wait(pid, 5.0)
-    # reap leftovers of the group (e.g. a wrapper's child)
-    _kill_group(pid, signal.SIGKILL)
-    return got
+        if not _exited(pid, TERM_GRACE_S, drain):
+            _kill_group(pid, signal.SIGKILL)
+            _exited(pid, 5.0, drain)
+    _kill_group(pid, signal.SIGKILL)     # leader is a zombie: the group id is still ours
+    try:
+        _, status, ru = os.wait4(pid, 0)
+    except ChildProcessError:
+        return (0, None)
+    return (status, ru)
+
+
+VALGRIND_LINE_RE = re.compile(r"^==\d+==")
+
+
+def _last_line(data, limit=160):
+    """Last non-empty line of data that is not valgrind's own output."""
+    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines()
+             if ln.strip() and not VALGRIND_LINE_RE.match(ln.strip())]
+    return lines[-1][:limit] if lines else ""
 
 
 def _stderr_tail(path, limit=160):
     try:
         with open(path, "rb") as f:
-            data = f.read()[-4096:]
+            return _last_line(f.read()[-4096:], limit)
     except OSError:
         return ""
-    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return lines[-1][:limit] if lines else ""
 
 
 def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
@@ -154,44 +169,54 @@ def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
     err.close()
     sel = selectors.DefaultSelector()
     sel.register(master, selectors.EVENT_READ)
+    chunks = []
+    eof = [False]
+
+    def read_some(wait):
+        """Read what arrives within `wait` seconds: bytes read, -1 at EOF."""
+        if eof[0]:
+            time.sleep(wait)
+            return -1
+        if not sel.select(wait):
+            return 0
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:             # EIO: the pty slave was closed
+            chunk = b""
+        if not chunk:
+            eof[0] = True
+            return -1
+        chunks.append(chunk)
+        return len(chunk)
+
     deadline = t0 + timeout
-    buf = b""
     timed_out = False
+    seen = b""
     while True:
         left = deadline - time.perf_counter()
         if left <= 0:
             timed_out = True
             break
-        if sel.select(min(left, 0.25)):
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:         # EIO: pty slave closed
-                chunk = b""
-            if not chunk:
-                break
-            buf += chunk
-            if marker in buf:
+        got = read_some(min(left, 0.25))
+        if got < 0:
+            break
+        if got > 0:
+            seen = seen[-len(marker):] + chunks[-1]
+            if marker in seen:
                 r.seconds = time.perf_counter() - t0
                 break
-        elif proc.poll() is not None:
+        elif _has_exited(proc.pid):
             break
-    got = _stop(proc.pid)
-    try:                            # drain what is left (fault lines etc.)
-        while sel.select(0):
-            chunk = os.read(master, 65536)
-            if not chunk:
-                break
-            buf += chunk
-    except OSError:
+    status, ru = _stop(proc.pid, read_some)
+    while read_some(0) > 0:         # what is left (fault lines etc.)
         pass
     sel.close()
     os.close(master)
     proc.returncode = 0             # reaped by wait4 above; keep Popen quiet
-    if got is not None:
-        status, ru = got
-        r.status = _describe_status(status)
-        if ru is not None:
-            r.cpu = ru.ru_utime + ru.ru_stime
+    r.status = _describe_status(status)
+    if ru is not None:
+        r.cpu = ru.ru_utime + ru.ru_stime
+    buf = b"".join(chunks)
     r.output = buf
     m = RESULT_RE.search(buf)
     if m:
@@ -203,9 +228,10 @@ def run_process(cmd, timeout, marker=END_MARKER, use_pty=True):
     elif timed_out:
         r.error = "timeout after %g s" % timeout
     elif r.seconds is None:
-        tail = _stderr_tail(err.name)
-        r.error = "%s before BENCH-END%s" % (r.status or "ended",
-                                              (": " + tail) if tail else "")
+        tail = _stderr_tail(err.name) or _last_line(buf)
+        r.error = "%s before %s%s" % (r.status or "ended",
+                                       marker.decode("ascii", "replace"),
+                                       (": " + tail) if tail else "")
     elif marker == END_MARKER and r.checksum is None:
         r.error = "no BENCH result line"
     else:
@@ -243,8 +269,9 @@ def resolve_qemu(name):
 
 
 def x86bt_cmd(args, jit, extra):
-    return [args.x86bt, "-m", "64"] + extra + \
-        ["-nographic", "-serial", "stdio", "-jit", "on" if jit else "off"]
+    """x86bt <x86bt-args> <guest> -jit on|off; x86bt-args default to
+    "-m 64 -nographic -serial stdio" (BENCH_X86BT_ARGS)."""
+    return [args.x86bt] + args.x86bt_args.split() + extra + ["-jit", "on" if jit else "off"]
 
 
 def qemu_cmd(args, extra):
@@ -382,6 +409,7 @@ def column_error(col, failed, broken, bench, short=False):
     if reason is None:
         return None
     who = "x86bt" if col.startswith("x86bt") else col
+    reason = reason.replace("|", "\\|")
     if short:
         return "n/a (%s failed)" % who
     return "n/a (%s failed: %s)" % (who, reason)
@@ -478,8 +506,30 @@ def native_ref(results, bench, attr="seconds"):
     return net_time(results, "native", "int", attr)
 
 
+def ratio_table(results, benches, columns, attr):
+    have = [c for c in ("x86bt-jit", "x86bt-nojit") if c in columns]
+    rcols = ["%s/native" % c for c in have]
+    if "qemu" in columns:
+        rcols.append("qemu/native")
+        rcols += ["QEMU/%s" % c for c in have]
+    out = ["| bench | " + " | ".join(rcols) + " |", "|" + "---|" * (len(rcols) + 1)]
+    for b in benches:
+        if b == "empty":
+            continue
+        nat = native_ref(results, b, attr)
+        q = net_time(results, "qemu", b, attr) if "qemu" in columns else None
+        row = ["`%s`" % b]
+        row += [fmt_ratio(net_time(results, c, b, attr), nat) for c in have]
+        if "qemu" in columns:
+            row.append(fmt_ratio(q, nat))
+            row += [fmt_ratio(q, net_time(results, c, b, attr)) for c in have]
+        out.append("| " + " | ".join(row) + " |")
+    return out
+
+
 def render(args, benches, columns, results, failed, broken, use_perf, linux_rows):
     cpu, qver, load = host_info(args)
+    busy = os.getloadavg()[0] > (os.cpu_count() or 1) or args.load_start > (os.cpu_count() or 1)
     sums, bad = checksum_report(results, benches, columns)
     iters = {}
     for b in benches:
@@ -493,14 +543,19 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
     L.append("")
     L.append("Generated by `make -C bench` (bench/run.py) on %s." % now)
     L.append("")
-    L.append("- host: %s, %d CPUs, load average at the end %s" % (cpu, os.cpu_count() or 0, load))
+    L.append("- host: %s, %d CPUs, load average at the start %.2f, at the end %s" % (
+        cpu, os.cpu_count() or 0, args.load_start, load))
     L.append("- QEMU: %s (`-accel tcg -cpu pentium2 -m 64`)" % qver)
-    L.append("- x86bt: `%s`" % args.x86bt)
+    L.append("- x86bt: `%s %s <guest> -jit on|off`" % (args.x86bt, args.x86bt_args))
     L.append("- runs per cell: %d (median), boot: %s, timeout %g s, perf counters: %s" % (
         args.n, "multiboot -kernel" if args.boot == "kernel" else "floppy image via BIOS",
         args.timeout, "yes (instructions:u)" if use_perf else "no (perf-free mode)"))
+    if busy:
+        L.append("")
+        L.append("**The host was busy (load average above the number of CPUs): wall times "
+                 "are inflated and noisy; the CPU-time tables are more trustworthy.**")
     L.append("")
-    L.append("## Time per benchmark (seconds, median, start-up subtracted)")
+    L.append("## Time per benchmark (wall seconds, median, start-up subtracted)")
     L.append("")
     L.append("Each emulator's start-up cost is the median of its `empty` run (first row, not "
              "subtracted); every other row is median(bench) - median(empty) of the same column.")
@@ -520,36 +575,19 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
         L.append("")
         L.extend(notes)
     L.append("")
-    L.append("## Ratios")
+    L.append("## Ratios (wall time)")
     L.append("")
     L.append("`x/native` = net time of x / net time of the native x86-64 `int` workload "
              "(only `int` and `paged` run the same work natively; lower is better, 1.00 = "
              "native speed).  `QEMU/x` = net QEMU time / net time of x (above 1: x is faster "
              "than QEMU).")
     L.append("")
-    have = [c for c in ("x86bt-jit", "x86bt-nojit") if c in columns]
-    rcols = ["%s/native" % c for c in have]
-    if "qemu" in columns:
-        rcols.append("qemu/native")
-        rcols += ["QEMU/%s" % c for c in have]
-    L.append("| bench | " + " | ".join(rcols) + " |")
-    L.append("|" + "---|" * (len(rcols) + 1))
-    for b in benches:
-        if b == "empty":
-            continue
-        nat = native_ref(results, b)
-        q = net_time(results, "qemu", b) if "qemu" in columns else None
-        row = ["`%s`" % b]
-        row += [fmt_ratio(net_time(results, c, b), nat) for c in have]
-        if "qemu" in columns:
-            row.append(fmt_ratio(q, nat))
-            row += [fmt_ratio(q, net_time(results, c, b)) for c in have]
-        L.append("| " + " | ".join(row) + " |")
+    L.extend(ratio_table(results, benches, columns, "seconds"))
     L.append("")
     L.append("## CPU time (user+sys seconds, median, start-up subtracted)")
     L.append("")
     L.append("Less sensitive than wall time to other load on a shared host; includes the "
-             "emulator's exit.")
+             "emulator's exit and all its threads.")
     L.append("")
     L.append("| bench | " + " | ".join(COLUMN_TITLES[c] for c in columns) + " |")
     L.append("|" + "---|" * (len(columns) + 1))
@@ -557,6 +595,10 @@ def render(args, benches, columns, results, failed, broken, use_perf, linux_rows
         row = ["`%s`" % b] + [cell(results, c, b, args, failed, broken, "cpu", True)
                               for c in columns]
         L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    L.append("## Ratios (CPU time)")
+    L.append("")
+    L.extend(ratio_table(results, benches, columns, "cpu"))
     if use_perf:
         L.append("")
         L.append("## Host instructions (perf stat instructions:u, millions, median, "
@@ -666,7 +708,7 @@ def callgrind_mode(args, columns):
          "|---|---|---|---|---|"]
     per_iter = {}
     rows = {}
-    timeout = max(args.timeout, 900)
+    timeout = max(args.timeout, 1800)
     for col in columns:
         counts = {}
         err = None
@@ -716,8 +758,11 @@ def parse_args(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(here, "build"))
-    p.add_argument("--x86bt", default=os.path.join(here, "..", "build", "x86bt"))
+    p.add_argument("--x86bt",
+                   default=os.path.normpath(os.path.join(here, "..", "build", "x86bt")))
     p.add_argument("--qemu", default="qemu-system-i386")
+    p.add_argument("--x86bt-args", default=os.environ.get(
+        "BENCH_X86BT_ARGS", "-m 64 -nographic -serial stdio"))
     p.add_argument("--valgrind", default="valgrind")
     p.add_argument("--n", type=int, default=3, help="runs per cell")
     p.add_argument("--only", default="", help="comma-separated benchmarks")
@@ -726,7 +771,7 @@ def parse_args(argv):
     p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
     p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
     p.add_argument("--iters-int", type=int, default=1000)
-    p.add_argument("--iters-intcg", type=int, default=10)
+    p.add_argument("--iters-intcg", type=int, default=300)
     p.add_argument("--callgrind", action="store_true")
     p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
     env = os.environ.get
@@ -743,6 +788,7 @@ def parse_args(argv):
     a = p.parse_args(argv)
     a.n = max(1, a.n)
     a.qemu = resolve_qemu(a.qemu)
+    a.load_start = os.getloadavg()[0]
     return a
 
 

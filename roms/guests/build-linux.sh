@@ -41,7 +41,10 @@ depmod:kmod mkfs.fat:dosfstools mcopy:mtools syslinux:syslinux"
 
 export PATH="$PATH:/usr/sbin:/sbin"
 export LC_ALL=C
+umask 022
 export MTOOLS_SKIP_CHECK=1
+# Timestamps in the initramfs and on the FAT file system (mtools reads it).
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-946684800}
 
 log() { echo "build-linux: $*" >&2; }
 die() {
@@ -64,18 +67,22 @@ up_to_date() {
 # ---------------------------------------------------------------- host tools
 
 host_tools() {
-    local pair missing=""
+    local pair missing=()
     for pair in $HOST_TOOLS; do
-        command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
+        command -v "${pair%%:*}" >/dev/null && continue
+        case " ${missing[*]} " in
+        *" ${pair#*:} "*) ;;
+        *) missing+=("${pair#*:}") ;;
+        esac
     done
-    [ -f "$MBR_BIN" ] || missing="$missing syslinux-common"
-    [ -z "$missing" ] && return 0
-    is_root || die "missing host packages:$missing (apt-get install them)"
-    log "installing host packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends $missing >&2 ||
-        { apt_update && DEBIAN_FRONTEND=noninteractive apt-get install \
-            -y -q --no-install-recommends $missing >&2; }
+    [ -f "$MBR_BIN" ] || missing+=(syslinux-common)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    is_root || die "missing host packages: ${missing[*]} (apt-get install)"
+    log "installing host packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+        { apt_update && apt-get install -y -q --no-install-recommends \
+            "${missing[@]}" >&2; } || die "cannot install ${missing[*]}"
 }
 
 # ------------------------------------------------------------ i386 packages
@@ -94,12 +101,6 @@ enable_i386() {
     log "enabling the i386 architecture for downloads"
     dpkg --add-architecture i386
     apt_update
-}
-
-# candidate PKG: version apt would fetch for PKG:i386 (empty if unknown).
-candidate() {
-    apt-cache policy "$1:i386" 2>/dev/null |
-        awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
 }
 
 # kernel_pkg: the linux-image-6.1.0-NN-686 package the meta package wants.
@@ -139,31 +140,38 @@ fetch() {
     local_deb "$pkg" "$ver" >/dev/null || die "no .deb for $pkg $ver"
 }
 
+# resolve: sets KPKG, KVERS, BVERS (kernel package, versions apt would
+# fetch) with one apt-cache policy call; false when apt does not know them.
+resolve() {
+    local vers
+    KPKG=${LINUX_PKG:-$(kernel_pkg)}
+    [ -n "$KPKG" ] || return 1
+    vers=$(apt-cache policy "$KPKG:i386" "$BUSYBOX_PKG:i386" 2>/dev/null |
+        awk '/^[^ ]/ { pkg = $1 }
+            $1 == "Candidate:" && $2 != "(none)" { print pkg, $2 }')
+    KVERS=$(echo "$vers" | awk -v p="$KPKG:i386:" '$1 == p { print $2 }')
+    BVERS=$(echo "$vers" | awk -v p="$BUSYBOX_PKG:i386:" '$1 == p { print $2 }')
+    [ -n "$KVERS" ] && [ -n "$BVERS" ]
+}
+
 # get_packages: sets KDEB and BDEB to the kernel and busybox .debs.
 get_packages() {
-    local kpkg kver bver
     if [ "${GUESTS_OFFLINE:-0}" = 1 ]; then
-        kpkg=${LINUX_PKG:-linux-image-[0-9]*-686}
-        KDEB=$(local_deb "$kpkg") || die "offline: no kernel .deb in debs/"
+        KDEB=$(local_deb "${LINUX_PKG:-linux-image-[0-9]*-686}") ||
+            die "offline: no kernel .deb in $OUT/debs"
         BDEB=$(local_deb "$BUSYBOX_PKG") || die "offline: no busybox .deb"
         return 0
     fi
     enable_i386
-    kpkg=${LINUX_PKG:-$(kernel_pkg)}
-    if [ -z "$kpkg" ] || [ -z "$(candidate "$kpkg")" ] ||
-        [ -z "$(candidate "$BUSYBOX_PKG")" ]; then
+    if ! resolve; then
         apt_update
-        kpkg=${LINUX_PKG:-$(kernel_pkg)}
+        resolve || die "apt has no i386 candidate for" \
+            "${KPKG:-$META_PKG} or $BUSYBOX_PKG"
     fi
-    [ -n "$kpkg" ] || die "apt does not know $META_PKG:i386"
-    kver=$(candidate "$kpkg")
-    bver=$(candidate "$BUSYBOX_PKG")
-    [ -n "$kver" ] || die "apt has no version of $kpkg:i386"
-    [ -n "$bver" ] || die "apt has no version of $BUSYBOX_PKG:i386"
-    fetch "$kpkg" "$kver"
-    fetch "$BUSYBOX_PKG" "$bver"
-    KDEB=$(local_deb "$kpkg" "$kver")
-    BDEB=$(local_deb "$BUSYBOX_PKG" "$bver")
+    fetch "$KPKG" "$KVERS"
+    fetch "$BUSYBOX_PKG" "$BVERS"
+    KDEB=$(local_deb "$KPKG" "$KVERS")
+    BDEB=$(local_deb "$BUSYBOX_PKG" "$BVERS")
 }
 
 # extract: unpack both .debs into root/ and index the modules (depmod).
@@ -176,7 +184,9 @@ extract() {
         dpkg-deb -x "$KDEB" "$root"
         dpkg-deb -x "$BDEB" "$root"
         set -- "$root"/lib/modules/*
-        [ $# -eq 1 ] && [ -d "$1" ] || die "expected one modules directory"
+        if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+            die "expected one modules directory in $KDEB"
+        fi
         depmod -b "$root" "$(basename "$1")"
         touch "$stamp"
     fi
@@ -283,6 +293,8 @@ build_initramfs() {
     install -m 755 "$INIT" "$stage/init"
     install -m 755 "$TEST" "$stage/test.sh"
 
+    # Fixed times, owners and order: the same inputs give the same bytes.
+    find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
     (
         device_archive
         cd "$stage" && find . -mindepth 1 | sed 's|^\./||' | sort |
@@ -315,7 +327,7 @@ mbr() {
     dd if="$MBR_BIN" of="$img" bs=440 count=1 conv=notrunc status=none
     entry="\\x80$(chs $PART_START)\\x06$(chs $((total - 1)))"
     entry="$entry$(le32 $PART_START)$(le32 $size)"
-    printf "$entry" | dd of="$img" bs=1 seek=446 conv=notrunc status=none
+    printf '%b' "$entry" | dd of="$img" bs=1 seek=446 conv=notrunc status=none
     printf '\x55\xaa' | dd of="$img" bs=1 seek=510 conv=notrunc status=none
 }
 
@@ -344,7 +356,7 @@ build_disk() {
     up_to_date "$img" "$OUT/vmlinuz" "$OUT/initrd.gz" "$SCRIPT" && return 0
     log "building $(basename "$img") (default label $label)"
     rm -f "$part" "$img.tmp"
-    mkfs.fat -F 16 -n X86BT -i 58864254 -h "$PART_START" -g 255/63 \
+    mkfs.fat --invariant -F 16 -n X86BT -i 58864254 -h "$PART_START" -g 255/63 \
         -C "$part" $(((total - PART_START) / 2)) >/dev/null
     mcopy -i "$part" "$OUT/vmlinuz" ::/vmlinuz
     mcopy -i "$part" "$OUT/initrd.gz" ::/initrd.gz
@@ -364,8 +376,10 @@ manifest() {
         echo "kernel_deb=$(basename "$KDEB")"
         echo "kernel_version=$(dpkg-deb -f "$KDEB" Version)"
         echo "kernel_release=$KVER"
+        echo "kernel_source=$(dpkg-deb -f "$KDEB" Source)"
         echo "busybox_deb=$(basename "$BDEB")"
         echo "busybox_version=$(dpkg-deb -f "$BDEB" Version)"
+        echo "busybox_source=$(dpkg-deb -f "$BDEB" Source)"
         echo "syslinux_version=$(dpkg-query -W -f '${Version}' syslinux \
             2>/dev/null || echo unknown)"
         echo "modules=$MODULES"

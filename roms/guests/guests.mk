@@ -3,16 +3,16 @@
 # The script is incremental, so the targets are phony.
 # Root Makefile:  include roms/guests/guests.mk
 
-GUESTS_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+LINUX_GUESTS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: linux-guests linux-guests-qemu-check linux-guests-clean
 
 linux-guests:
-	$(GUESTS_MK_DIR)/build-linux.sh
+	$(LINUX_GUESTS_DIR)/build-linux.sh
 
 # Reference boots under QEMU TCG (needs qemu-system-x86; not in make test).
 linux-guests-qemu-check: linux-guests
-	$(GUESTS_MK_DIR)/qemu-check.sh
+	$(LINUX_GUESTS_DIR)/qemu-check.sh
 
 linux-guests-clean:
 	rm -rf build/guests

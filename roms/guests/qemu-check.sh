@@ -106,7 +106,10 @@ run_case() {
         "($(grep -ac X86BT-MD5-OK "$log") md5 ok)"
 }
 
-[ -f "$OUT/linux.img" ] || { echo "run roms/guests/build-linux.sh first"; exit 1; }
+if [ ! -f "$OUT/linux.img" ]; then
+    echo "run roms/guests/build-linux.sh first"
+    exit 1
+fi
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(disk-test disk-shell kernel-test kernel-shell)
 for c in "${cases[@]}"; do

@@ -76,9 +76,15 @@ typedef struct CodeCache {
     TBlock **page_head;   /* per RAM page, ram_size >> 12 entries */
     size_t npages;
     struct PhysMem *mem;
-    /* Set when an invalidation happens while translated code may be
-     * running; generated code checks it after stores (see smc.c). */
+    /* Runtime fields addressed by generated code through a fixed host
+     * register (the translator's docs/JIT.md): the instruction budget
+     * left in this slice, the block being executed, and smc_flag, set
+     * when an invalidation happens while translated code may be running
+     * (generated code checks it after stores, see smc.c). */
+    int64_t budget;
+    TBlock *cur_tb;
     uint8_t smc_flag;
+    void *owner;          /* the translator's per-cache state */
     /* Code run once after a flush, e.g. the translator's trampolines. */
     void (*on_flush)(void *opaque);
     void *on_flush_opaque;

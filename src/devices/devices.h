@@ -10,6 +10,12 @@
 extern const DeviceInfo debugcon_device;  /* debugcon.c: 0xE9 / 0x402 */
 extern const DeviceInfo debugexit_device; /* debugexit.c: 0xF4 */
 extern const DeviceInfo pic_device;       /* pic.c: 8259A pair + ELCR */
+extern const DeviceInfo pit_device;       /* pit.c: 8254 + port 0x61 */
+extern const DeviceInfo rtc_device;       /* rtc.c: MC146818 + CMOS */
+extern const DeviceInfo uart16550_device; /* uart16550.c: COM1-4 */
+extern const DeviceInfo i8042_device;     /* i8042.c: 8042 + PS/2 kbd/mouse */
+extern const DeviceInfo dma8237_device;   /* dma8237.c: 8237 pair + pages */
+extern const DeviceInfo fdc_device;       /* fdc.c: 82077AA floppy */
 
 extern const DeviceInfo i440bx_device;    /* i440bx.c: host bridge 00:00.0 */
 extern const DeviceInfo piix4_isa_device; /* piix4_isa.c: 00:01.0 */

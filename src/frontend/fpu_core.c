@@ -117,7 +117,8 @@ uint16_t fpu_get_tw(const FpuState *fs)
 
 void fpu_set_cw(FpuState *fs, uint16_t cw)
 {
-    fs->cw = cw;
+    /* Bits 15..13 read as 0 and bit 6 as 1 (measured on hardware). */
+    fs->cw = (uint16_t)((cw & 0x1F3F) | 0x0040);
     fpu_update_es(fs);
 }
 

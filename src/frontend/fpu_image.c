@@ -110,7 +110,7 @@ void fpu_load_env(FpuState *fs, const uint8_t *b, bool op32, bool real)
 {
     unsigned w = op32 ? 4 : 2;
 
-    fs->cw = (uint16_t)get16(b, 0);
+    fpu_set_cw(fs, (uint16_t)get16(b, 0));
     fpu_set_tw(fs, (uint16_t)get16(b, 2 * w));
     if (real && op32) {
         fs->fip = (get32(b, 16) >> 12 & 0xFFFF) << 16 | get16(b, 12);
@@ -181,7 +181,7 @@ void fpu_fxsave(const FpuState *fs, uint8_t *b)
 
 void fpu_fxrstor(FpuState *fs, const uint8_t *b)
 {
-    fs->cw = (uint16_t)get16(b, 0);
+    fpu_set_cw(fs, (uint16_t)get16(b, 0));
     fs->empty = (uint8_t)~b[4];
     fs->fop = (uint16_t)(get16(b, 6) & 0x7FF);
     fs->fip = get32(b, 8);

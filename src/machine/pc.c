@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/fdc.h"
+#include "devices/rtc.h"
 
 typedef struct BoardRow {
     const DeviceInfo *info;
@@ -37,6 +39,35 @@ static bool arg_debugcon_402(const VMConfig *cfg, char *buf, size_t len)
     return true;
 }
 
+/* COM1/COM2: -serial backends in order; with -nographic COM1 defaults to
+ * stdio. */
+static bool arg_com(const VMConfig *cfg, unsigned index, char *buf,
+                    size_t len)
+{
+    const char *spec = cfg->serial[index];
+    if (!spec)
+        spec = (index == 0 && cfg->nographic) ? "stdio" : "none";
+    snprintf(buf, len, "index=%u,chardev=%s", index, spec);
+    return true;
+}
+
+static bool arg_com1(const VMConfig *cfg, char *buf, size_t len)
+{
+    return arg_com(cfg, 0, buf, len);
+}
+
+static bool arg_com2(const VMConfig *cfg, char *buf, size_t len)
+{
+    return arg_com(cfg, 1, buf, len);
+}
+
+/* Floppy controller: always present (guests probe it); -fda is drive A. */
+static bool arg_fdc(const VMConfig *cfg, char *buf, size_t len)
+{
+    snprintf(buf, len, "drive0=%s", cfg->fda ? cfg->fda : "");
+    return true;
+}
+
 /* PIIX4 IDE drives: "hda=PATH,hdb=PATH,cdrom=PATH" (cdrom: hdc). */
 static bool arg_ide(const VMConfig *cfg, char *buf, size_t len)
 {
@@ -54,6 +85,13 @@ static const BoardRow pc_board[] = {
     {&debugcon_device, arg_debugcon_402},
     {&debugexit_device, NULL},
     {&pic_device, NULL},
+    {&pit_device, NULL},
+    {&rtc_device, NULL},
+    {&uart16550_device, arg_com1},
+    {&uart16550_device, arg_com2},
+    {&i8042_device, NULL},
+    {&dma8237_device, NULL},
+    {&fdc_device, arg_fdc},
     {&i440bx_device, NULL},    /* 00:00.0 host bridge, "bx" identity */
     {&piix4_isa_device, NULL}, /* 00:01.0 */
     {&ide_device, arg_ide},    /* 00:01.1 */
@@ -115,6 +153,52 @@ static int pc_load_bios(VM *vm, char *err, size_t errlen)
     return rc;
 }
 
+/* CMOS bytes SeaBIOS reads at POST (layout of QEMU's pc_cmos_init, see
+ * notes/DEVICES.md section 1): memory sizes, boot order, CPU count. */
+static void pc_cmos_init(VM *vm)
+{
+    RtcState *rtc = vm_find_device(vm, &rtc_device);
+    if (!rtc)
+        return;
+    uint64_t kb = vm->cfg.ram_mb * 1024;
+    uint64_t ext = kb > 1024 ? kb - 1024 : 0;
+    if (ext > 0xFFFF)
+        ext = 0xFFFF;
+    uint64_t above16 = kb > 16384 ? (kb - 16384) / 64 : 0;
+    if (above16 > 0xFFFF)
+        above16 = 0xFFFF;
+    rtc_set_cmos(rtc, RTC_CMOS_BASE_LO, 640 & 0xFF);
+    rtc_set_cmos(rtc, RTC_CMOS_BASE_HI, 640 >> 8);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT_LO, (uint8_t)ext);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT_HI, (uint8_t)(ext >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_EXT2_LO, (uint8_t)ext);
+    rtc_set_cmos(rtc, RTC_CMOS_EXT2_HI, (uint8_t)(ext >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_MEM16_LO, (uint8_t)above16);
+    rtc_set_cmos(rtc, RTC_CMOS_MEM16_HI, (uint8_t)(above16 >> 8));
+    rtc_set_cmos(rtc, RTC_CMOS_NCPUS, 0);
+    /* Boot order nibbles: 1 floppy, 2 disk, 3 CD, 4 network; first two in
+     * 0x3D, third in 0x38 bits 7:4; 0x38 bit 0 skips the floppy boot
+     * signature check. */
+    const char *order = vm->cfg.boot ? vm->cfg.boot : "cad";
+    unsigned nib[3] = {0, 0, 0};
+    for (unsigned i = 0; i < 3 && order[i]; i++) {
+        const char *p = strchr("acdn", order[i]);
+        nib[i] = p ? (unsigned)(p - "acdn") + 1 : 0;
+    }
+    rtc_set_cmos(rtc, RTC_CMOS_BOOT0, (uint8_t)(nib[0] | nib[1] << 4));
+    rtc_set_cmos(rtc, RTC_CMOS_BOOT1, (uint8_t)(nib[2] << 4 | 1));
+    /* Floppy types (drive A high nibble) and the equipment byte: bit 0
+     * floppies present, bits 7:6 their count - 1, bit 1 FPU, bits 5:4 00
+     * = VGA. */
+    FdcState *fdc = vm_find_device(vm, &fdc_device);
+    unsigned fa = fdc ? fdc_drive_type(fdc, 0) : 0;
+    unsigned fb = fdc ? fdc_drive_type(fdc, 1) : 0;
+    unsigned nfd = (fa != 0) + (fb != 0);
+    rtc_set_cmos(rtc, RTC_CMOS_FLOPPY, (uint8_t)(fa << 4 | fb));
+    rtc_set_cmos(rtc, RTC_CMOS_EQUIPMENT,
+                 (uint8_t)(0x02 | (nfd ? 0x01 | (nfd - 1) << 6 : 0)));
+}
+
 int pc_init(VM *vm, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof(pc_board) / sizeof(pc_board[0]); i++) {
@@ -128,5 +212,6 @@ int pc_init(VM *vm, char *err, size_t errlen)
             return -EINVAL;
         }
     }
+    pc_cmos_init(vm);
     return pc_load_bios(vm, err, errlen);
 }

@@ -16,6 +16,7 @@
 #include "frontend/cpu.h"
 #include "machine/boot.h"
 #include "machine/pc.h"
+#include "translator/jit.h"
 
 /* Longest CPU slice between timer checks, in instructions. */
 #define VM_SLICE_MAX 200000
@@ -162,6 +163,7 @@ void vm_destroy(VM *vm)
 {
     if (!vm)
         return;
+    jit_destroy(vm);
     if (vm->cpu)
         cpu_destroy(vm->cpu);
     for (unsigned i = vm->ndevices; i-- > 0;) {
@@ -225,7 +227,8 @@ void vm_set_intr(VM *vm, bool level)
 
 static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 {
-    return interp_run(vm->cpu, budget);
+    return vm->cfg.jit ? jit_run(vm->cpu, budget)
+                       : interp_run(vm->cpu, budget);
 }
 
 /* How many instructions may run before the next timer is due. */

@@ -19,9 +19,16 @@ test-guests: $(X86BT) $(GUEST_BINS)
 
 # QEMU's TCG does not check data-segment limits or null selectors on use;
 # those checks are assembled out with -DQEMU (%ifndef QEMU in the tests).
-GUEST_QBINS := $(GUEST_SRCS:tests/guests/%.asm=$(BUILD)/guests-qemu/%.bin)
+# Pending tests (tests/guests/pending: not yet passing on x86bt) run here too.
+GUEST_PSRCS := $(sort $(wildcard tests/guests/pending/*.asm))
+GUEST_QBINS := $(GUEST_SRCS:tests/guests/%.asm=$(BUILD)/guests-qemu/%.bin) \
+               $(GUEST_PSRCS:tests/guests/pending/%.asm=$(BUILD)/guests-qemu/pending-%.bin)
 
 $(BUILD)/guests-qemu/%.bin: tests/guests/%.asm $(GUEST_LIBS)
+	@mkdir -p $(dir $@)
+	nasm -f bin -DQEMU -I tests/guests/ -o $@ $<
+
+$(BUILD)/guests-qemu/pending-%.bin: tests/guests/pending/%.asm $(GUEST_LIBS)
 	@mkdir -p $(dir $@)
 	nasm -f bin -DQEMU -I tests/guests/ -o $@ $<
 

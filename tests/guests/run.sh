@@ -10,12 +10,12 @@
 # (prints "unsupported"/"not supported" or exits 2 at once), that pass is
 # skipped with a notice. With --qemu the tests run under qemu-system-i386 as
 # a reference (to validate the tests themselves, not x86bt).
-# Environment: GUEST_TIMEOUT (seconds, default 20), GUEST_VERBOSE=1.
+# Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1.
 set -u
 qemu=0
 if [ "${1:-}" = "--qemu" ]; then qemu=1; shift; fi
 emu=$1; shift
-timeout_s=${GUEST_TIMEOUT:-20}
+timeout_s=${GUEST_TIMEOUT:-10}
 pass=0; fail=0; skip=0; failed=""
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -23,7 +23,7 @@ trap 'rm -f "$out"' EXIT
 run_one() { # image mode
     case $(basename "$1") in triple*) noreboot= ;; *) noreboot=-no-reboot ;; esac
     if [ $qemu = 1 ]; then
-        timeout "$timeout_s" qemu-system-i386 -M pc -cpu pentium2 -m 64 \
+        timeout "$timeout_s" qemu-system-i386 -M pc -cpu pentium2,-apic -m 64 \
             -bios "$1" -display none -serial none -monitor none \
             -device isa-debug-exit,iobase=0xf4,iosize=1 \
             -debugcon stdio $noreboot >"$out" 2>&1 </dev/null

@@ -13,7 +13,7 @@ S_ED16   equ GDT_FREE + 0x30   ; expand-down, B=0, limit 0xFFF
 S_LDT    equ GDT_FREE + 0x38   ; LDT at 0x21000, 2 entries
 S_CNP    equ GDT_FREE + 0x40   ; code, not present
 S_D3     equ GDT_FREE + 0x48   ; data DPL3
-S_STK    equ GDT_FREE + 0x50   ; small stack: base 0x22000, limit 0xFFF
+S_STK    equ GDT_FREE + 0x50 + 3 ; small DPL3 stack: base 0x22000, limit 0xFFF
 LDT_BASE equ 0x21000
 
 test_main:
@@ -27,11 +27,10 @@ test_main:
     GDT_SET S_LDT, LDT_BASE, 15, ACC_LDT, 0
     GDT_SET S_CNP, 0, 0xFFFFF, ACC_CODE ^ ACC_NP, FL_G | FL_DB
     GDT_SET S_D3, 0, 0xFFFFF, ACC_DATA | ACC_DPL3, FL_G | FL_DB
-    GDT_SET S_STK, 0x22000, 0xFFF, ACC_DATA, FL_DB
+    GDT_SET S_STK, 0x22000, 0xFFF, ACC_DATA | ACC_DPL3, FL_DB
 
     ; Null selectors load into DS but any use faults with #GP(0).
     xor eax, eax
-    mov ds, ax
     mov es, ax
 %ifndef QEMU
     FAULT_BEGIN 13, 0
@@ -155,32 +154,12 @@ test_main:
     FAULT_END
 %endif
 
-    ; Stack-segment limit violations raise #SS(0).
-    mov ebx, esp
-    mov ax, S_STK
-    mov ss, ax
-    mov esp, 0x1000
-    push eax
-    mov esp, 0x2
-%ifndef QEMU
-    FAULT_BEGIN 12, 0
-    push eax
-    FAULT_END
-%endif
-    mov esp, 0x2000
-%ifndef QEMU
-    FAULT_BEGIN 12, 0
-    mov eax, [esp]
-    FAULT_END
-%endif
-%ifndef QEMU
-    FAULT_BEGIN 12, 0
-    mov eax, [ebp + 0x1FFF]
-    FAULT_END
-%endif
-    mov ax, SEL_DATA0
-    mov ss, ax
-    mov esp, ebx
+    ; Stack-segment limit violations raise #SS(0); run in ring 3 so that
+    ; the #SS handler gets a good ring-0 stack.
+    mov eax, user_stack
+    xor ebx, ebx
+    call run_ring3
+    ASSERT_EQ [v_tmp], 0x55, "ring-3 stack checks ran"
 
     call ldt_checks
     call cs_checks
@@ -265,3 +244,29 @@ seg16_code:
     o32 retf
 section .text
 bits 32
+
+user_stack:
+    mov ax, S_STK
+    mov ss, ax
+    mov esp, 0x1000
+    push eax
+%ifndef QEMU
+    FAULT_BEGIN_NOEIP 12, 0
+    mov esp, 0x2
+.f1: push eax
+    FAULT_END
+    ASSERT_EQ [v_eip], .f1, "push below the stack limit"
+    FAULT_BEGIN_NOEIP 12, 0
+    mov esp, 0x2000
+.f2: mov eax, [esp]
+    FAULT_END
+    ASSERT_EQ [v_eip], .f2, "esp beyond the stack limit"
+    FAULT_BEGIN_NOEIP 12, 0
+    xor ebp, ebp
+.f3: mov eax, [ebp + 0x1FFF]
+    FAULT_END
+    ASSERT_EQ [v_eip], .f3, "ebp-based access beyond the limit"
+%endif
+    mov esp, 0x1000
+    mov dword [v_tmp], 0x55
+    RING0

@@ -2,7 +2,8 @@
 # x86bt Linux test guest: the self test /init runs when the kernel command
 # line has x86bt.test=1.  Argument: the console device it writes to.
 #
-# Each step prints a "=== name" header.  The md5 sums are checked in the
+# Each step prints a "=== name" header (mount, ls /proc, md5sums,
+# partitions, net, cpuinfo, dmesg).  The md5 sums are checked in the
 # guest against /etc/x86bt/expected.md5 (made on the host at build time);
 # the harness can also compare the printed lines with
 # build/guests/linux-test.md5.  Ends with X86BT-TEST-DONE and poweroff -f.
@@ -66,6 +67,12 @@ elif [ "$disk_wait" -gt 2 ]; then
 else
     echo "no disk (booted without the disk image)"
 fi
+
+section partitions
+cat /proc/partitions
+
+section net
+ip link
 
 section cpuinfo
 cat /proc/cpuinfo

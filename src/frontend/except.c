@@ -1,0 +1,259 @@
+/*
+ * except.c — exception and interrupt delivery (SDM vol. 3 chapter 6; real
+ * mode: vol. 3 section 20.1.4).
+ *
+ * Owns: real-mode delivery through the IVT; protected-mode delivery
+ * through interrupt, trap and task gates (16 and 32 bit), with the gate
+ * DPL check for software interrupts, the privilege change with a stack
+ * switch from the TSS, delivery from V86 mode (segment registers pushed
+ * and nulled), error codes with the EXT bit for events not caused by a
+ * software interrupt (SDM vol. 3 section 6.13); the benign/contributory/
+ * page-fault classes that turn a second exception into #DF and a fault
+ * during #DF into shutdown (SDM vol. 3 section 6.15, tables 6-4 and 6-5).
+ */
+#include "frontend/except.h"
+
+#include "frontend/cpu_mem.h"
+#include "frontend/desc.h"
+#include "frontend/flags.h"
+#include "frontend/seg.h"
+#include "frontend/stack.h"
+#include "machine/vm.h"
+
+_Noreturn void cpu_raise(CPUState *cpu, int vector, uint32_t err)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_error = err;
+    cpu->exc_has_error = cpu_exc_has_error(vector);
+    longjmp(cpu->jmp, 1);
+}
+
+_Noreturn void cpu_raise_noerr(CPUState *cpu, int vector)
+{
+    cpu_raise(cpu, vector, 0);
+}
+
+_Noreturn void cpu_raise_gp0(CPUState *cpu)
+{
+    cpu_raise(cpu, EXC_GP, 0);
+}
+
+_Noreturn void cpu_raise_ud(CPUState *cpu)
+{
+    cpu_raise(cpu, EXC_UD, 0);
+}
+
+bool cpu_exc_has_error(int vector)
+{
+    return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) ||
+           vector == EXC_AC;
+}
+
+static void except_real(CPUState *cpu, int vector, uint32_t ret_eip)
+{
+    uint32_t ent = (uint32_t)vector * 4;
+    if (ent + 3 > cpu->idtr.limit)
+        cpu_raise(cpu, EXC_GP, (uint32_t)vector * 8 + 2);
+    uint32_t vec = cpu_ld_sys32(cpu, cpu->idtr.base + ent);
+    uint32_t esp = cpu->regs[R_ESP];
+    stack_push(cpu, &esp, cpu_get_eflags(cpu) & 0xFFFF, 2);
+    stack_push(cpu, &esp, cpu->seg[SEG_CS].sel, 2);
+    stack_push(cpu, &esp, ret_eip & 0xFFFF, 2);
+    stack_set_esp(cpu, esp);
+    cpu->eflags &= ~(EFL_IF | EFL_TF | EFL_AC | EFL_RF);
+    seg_load_real(cpu, SEG_CS, (uint16_t)(vec >> 16));
+    cpu->eip = cpu->next_eip = vec & 0xFFFF;
+}
+
+/* Push the frame for a gate whose target is at the same privilege. */
+static void except_same(CPUState *cpu, const Desc *g, uint16_t csel,
+                        Desc *cd, bool has_err, uint32_t err,
+                        uint32_t ret_eip, uint32_t ext)
+{
+    unsigned sz = (desc_type(g) & 0x8) ? 4 : 2;
+    uint32_t off = gate_off(g);
+    if (off > desc_limit(cd))
+        cpu_raise(cpu, EXC_GP, ext);
+    uint32_t esp = cpu->regs[R_ESP];
+    stack_push(cpu, &esp, cpu_get_eflags(cpu), sz);
+    stack_push(cpu, &esp, cpu->seg[SEG_CS].sel, sz);
+    stack_push(cpu, &esp, ret_eip, sz);
+    if (has_err)
+        stack_push(cpu, &esp, err, sz);
+    stack_set_esp(cpu, esp);
+    desc_set_accessed(cpu, csel, cd);
+    seg_cache_fill(&cpu->seg[SEG_CS],
+                   (uint16_t)((csel & ~3u) | cpu->cpl), cd);
+    cpu->next_eip = off;
+}
+
+/* Gate to a more privileged level: new stack from the TSS; from V86 mode
+ * the data segment registers are pushed and nulled (SDM vol. 3 6.12.1,
+ * 20.3.1.1). */
+static void except_inner(CPUState *cpu, const Desc *g, uint16_t csel,
+                         Desc *cd, bool has_err, uint32_t err,
+                         uint32_t ret_eip, uint32_t ext)
+{
+    unsigned dpl = desc_dpl(cd);
+    bool from_v86 = cpu->vm86;
+    if (from_v86 && dpl != 0)
+        cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+    uint16_t ss_sel;
+    uint32_t nesp;
+    tss_stack(cpu, dpl, &ss_sel, &nesp, ext);
+    SegCache nss;
+    seg_check_ss(cpu, ss_sel, dpl, &nss, EXC_TS, ext);
+    unsigned sz = (desc_type(g) & 0x8) ? 4 : 2;
+    uint32_t off = gate_off(g);
+    if (off > desc_limit(cd))
+        cpu_raise(cpu, EXC_GP, ext);
+    uint32_t serr = (ss_sel & 0xFFFC) | ext, e = nesp;
+    if (from_v86) {
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_GS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_FS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_DS].sel, sz, serr, 0);
+        sys_push(cpu, &nss, &e, cpu->seg[SEG_ES].sel, sz, serr, 0);
+    }
+    sys_push(cpu, &nss, &e, cpu->seg[SEG_SS].sel, sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu->regs[R_ESP], sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu_get_eflags(cpu), sz, serr, 0);
+    sys_push(cpu, &nss, &e, cpu->seg[SEG_CS].sel, sz, serr, 0);
+    sys_push(cpu, &nss, &e, ret_eip, sz, serr, 0);
+    if (has_err)
+        sys_push(cpu, &nss, &e, err, sz, serr, 0);
+    if (from_v86) {
+        seg_cache_null(&cpu->seg[SEG_ES], 0);
+        seg_cache_null(&cpu->seg[SEG_DS], 0);
+        seg_cache_null(&cpu->seg[SEG_FS], 0);
+        seg_cache_null(&cpu->seg[SEG_GS], 0);
+    }
+    cpu->seg[SEG_SS] = nss;
+    cpu->regs[R_ESP] = (nss.attr & SEG_ATTR_DB)
+                           ? e
+                           : (cpu->regs[R_ESP] & 0xFFFF0000u) | (e & 0xFFFF);
+    cpu->eflags &= ~EFL_VM;
+    desc_set_accessed(cpu, csel, cd);
+    seg_cache_fill(&cpu->seg[SEG_CS], (uint16_t)((csel & ~3u) | dpl), cd);
+    cpu->next_eip = off;
+}
+
+/* Interrupt through a task gate (SDM vol. 3 section 6.12.2): switch
+ * tasks, then push the error code on the new task's stack. */
+static void except_task(CPUState *cpu, const Desc *g, bool has_err,
+                        uint32_t err, uint32_t ret_eip, uint32_t ext)
+{
+    uint16_t tsel = gate_sel(g);
+    Desc t;
+    if ((tsel & 4) || !desc_read(cpu, tsel, &t))
+        cpu_raise(cpu, EXC_GP, (tsel & 0xFFFC) | ext);
+    unsigned ty = desc_type(&t);
+    if (ty != DT_TSS16_AVAIL && ty != DT_TSS32_AVAIL)
+        cpu_raise(cpu, EXC_GP, (tsel & 0xFFFC) | ext);
+    if (!desc_present(&t))
+        cpu_raise(cpu, EXC_NP, (tsel & 0xFFFC) | ext);
+    task_switch(cpu, tsel, &t, TASK_INT, ret_eip, ext);
+    if (has_err)
+        cpu_push(cpu, err, ty == DT_TSS32_AVAIL ? 4 : 2);
+}
+
+static bool except_gate_type_ok(unsigned ty)
+{
+    return ty == DT_TASK || ty == DT_INT16 || ty == DT_TRAP16 ||
+           ty == DT_INT32 || ty == DT_TRAP32;
+}
+
+/* Protected-mode delivery through the IDT (SDM vol. 3 section 6.12). */
+static void except_protected(CPUState *cpu, int vector, IntKind kind,
+                             bool has_err, uint32_t err, uint32_t ret_eip)
+{
+    uint32_t ext = kind == INT_SOFTWARE ? 0 : 1;
+    uint32_t gerr = (uint32_t)vector * 8 + 2 + ext;
+    if ((uint32_t)vector * 8 + 7 > cpu->idtr.limit)
+        cpu_raise(cpu, EXC_GP, gerr);
+    Desc g;
+    g.lo = cpu_ld_sys32(cpu, cpu->idtr.base + (uint32_t)vector * 8);
+    g.hi = cpu_ld_sys32(cpu, cpu->idtr.base + (uint32_t)vector * 8 + 4);
+    unsigned ty = desc_type(&g);
+    if (!except_gate_type_ok(ty))
+        cpu_raise(cpu, EXC_GP, gerr);
+    if (kind == INT_SOFTWARE && desc_dpl(&g) < cpu->cpl)
+        cpu_raise(cpu, EXC_GP, gerr);
+    if (!desc_present(&g))
+        cpu_raise(cpu, EXC_NP, gerr);
+    if (ty == DT_TASK) {
+        except_task(cpu, &g, has_err, err, ret_eip, ext);
+        return;
+    }
+    uint16_t csel = gate_sel(&g);
+    if ((csel & 0xFFFC) == 0)
+        cpu_raise(cpu, EXC_GP, ext);
+    Desc cd;
+    desc_fetch(cpu, csel, &cd, EXC_GP, ext);
+    if (!desc_is_code(&cd) || desc_dpl(&cd) > cpu->cpl)
+        cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+    if (!desc_present(&cd))
+        cpu_raise(cpu, EXC_NP, (csel & 0xFFFC) | ext);
+    if (!desc_conforming(&cd) && desc_dpl(&cd) < cpu->cpl) {
+        except_inner(cpu, &g, csel, &cd, has_err, err, ret_eip, ext);
+    } else {
+        if (cpu->vm86)
+            cpu_raise(cpu, EXC_GP, (csel & 0xFFFC) | ext);
+        except_same(cpu, &g, csel, &cd, has_err, err, ret_eip, ext);
+    }
+    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
+    if (!(ty & 1))
+        cpu->eflags &= ~EFL_IF;
+    cpu_update_mode(cpu);
+}
+
+void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
+                   uint32_t err, uint32_t ret_eip)
+{
+    if (log_enabled(&cpu->vm->log, LOG_TRACE_INT))
+        log_msg(&cpu->vm->log, LOG_TRACE_INT,
+                "int: vector %#x kind %d err %#x at %04x:%08x\n", vector,
+                (int)kind, err, cpu->seg[SEG_CS].sel, cpu->eip);
+    cpu->halted = false;
+    if (!cpu->pe) {
+        except_real(cpu, vector, ret_eip);
+        cpu->next_eip = cpu->eip;
+        return;
+    }
+    except_protected(cpu, vector, kind, has_err, err, ret_eip);
+    cpu->eip = cpu->next_eip;
+}
+
+/* SDM vol. 3 table 6-4: benign (0), contributory (1), page fault (2). */
+static int except_class(int v)
+{
+    if (v == EXC_DE || (v >= EXC_TS && v <= EXC_GP))
+        return 1;
+    return v == EXC_PF ? 2 : 0;
+}
+
+bool cpu_deliver_pending(CPUState *cpu)
+{
+    int v = cpu->exc_vector;
+    if (cpu->cur_exc >= 0) {
+        int prev = cpu->cur_exc;
+        int cp = except_class(prev), cn = except_class(v);
+        if (prev == EXC_DF) {
+            log_msg(&cpu->vm->log, LOG_GUEST_ERROR,
+                    "cpu: triple fault (vector %d during #DF)\n", v);
+            cpu->shutdown = true;
+            cpu->cur_exc = -1;
+            return false;
+        }
+        if ((cp == 1 && cn == 1) || (cp == 2 && cn != 0)) {
+            v = EXC_DF;
+            cpu->exc_error = 0;
+            cpu->exc_has_error = true;
+        }
+    }
+    cpu->cur_exc = v;
+    cpu->exc_vector = v;
+    cpu_interrupt(cpu, v, INT_EXCEPTION, cpu->exc_has_error && cpu->pe,
+                  cpu->exc_error, cpu->eip);
+    cpu->cur_exc = -1;
+    return true;
+}

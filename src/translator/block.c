@@ -1,0 +1,425 @@
+/*
+ * block.c — translates one guest basic block into host code.
+ *
+ * Block layout (docs/JIT.md):
+ *   entry:  cc->cur_tb = tb
+ *           if (cpu->kick) leave at the block's EIP
+ *           cc->budget -= ninsn; if negative: refund, leave at EIP
+ *   body:   per guest instruction, an inline fast path (emit_*.c) or a
+ *           direct call to the reference tier's handler exec_*(cpu, d)
+ *           with a copy of the DecodedInsn kept in side memory
+ *   exits:  `jmp rel32` per direct successor (patched by chaining),
+ *           or the indirect-branch lookup, or a return to the dispatcher
+ *   stubs:  out-of-line exits for mid-block leaves (mode change, SMC)
+ * Before any instruction that can fault, cpu->eip holds its address, and
+ * no guest state is cached in host registers across instructions, so a
+ * longjmp from cpu_raise() leaves the guest exactly at the faulting
+ * instruction; the per-block boundary table then tells how many
+ * instructions retired (jit.c).
+ */
+#include <string.h>
+
+#include "frontend/cpu_mem.h"
+#include "frontend/exec.h"
+#include "machine/vm.h"
+#include "translator/jit_int.h"
+
+/* Is the segment usable by the inline fast path: present, usable,
+ * expand-up writable data (SDM vol. 3 section 3.4.5.1). Anything else
+ * goes through cpu_ld/cpu_st, which do the full checks. */
+static bool jit_seg_simple(const SegCache *s)
+{
+    uint32_t a = s->attr;
+    if (a & SEG_ATTR_UNUSABLE)
+        return false;
+    if (!(a & SEG_ATTR_P) || !(a & SEG_ATTR_S))
+        return false;
+    /* type: bit 3 code, bit 2 expand-down, bit 1 writable */
+    return (a & 0xE) == 0x2;
+}
+
+uint32_t jit_mode_flags(const CPUState *cpu)
+{
+    uint32_t f = cpu->cpl & JIT_F_CPL;
+    f |= cpu->code32 ? JIT_F_CODE32 : 0;
+    f |= cpu->stack32 ? JIT_F_STACK32 : 0;
+    f |= cpu->pe ? JIT_F_PE : 0;
+    f |= cpu->vm86 ? JIT_F_VM86 : 0;
+    f |= cpu->paging ? JIT_F_PAGING : 0;
+    for (unsigned s = 0; s < SEG_COUNT; s++)
+        if (s != SEG_CS && jit_seg_simple(&cpu->seg[s]))
+            f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
+    return f;
+}
+
+bool jit_seg_fast(const BlockBuilder *b, unsigned seg)
+{
+    return seg < SEG_COUNT &&
+           (b->flags & (1u << (JIT_F_FASTSEG_SHIFT + seg))) != 0;
+}
+
+/* Trampolines: enter(cpu, cc, code) saves the callee-saved registers,
+ * keeps rsp 16-byte aligned for helper calls (the 8-byte pad at [rsp] is
+ * a scratch slot for helpers' out-parameters) and jumps to the block. */
+void jit_emit_trampolines(JitState *js)
+{
+    CodeCache *cc = js->cc;
+    size_t avail;
+    uint8_t *p = cc_code_begin(cc, &avail);
+    X64Asm a;
+    x64_init(&a, p, avail, cc_exec_delta(cc));
+    cc_begin_write(cc);
+    js->enter = x64_pc(&a);
+    x64_emit_push(&a, X64_RBP);
+    x64_emit_push(&a, X64_RBX);
+    x64_emit_push(&a, X64_R12);
+    x64_emit_push(&a, X64_R13);
+    x64_emit_push(&a, X64_R14);
+    x64_emit_push(&a, X64_R15);
+    x64_emit_alu_ri(&a, X64_SUB, 8, X64_RSP, 8);
+    x64_emit_mov_rr(&a, 8, JIT_REG_CPU, X64_RDI);
+    x64_emit_mov_rr(&a, 8, JIT_REG_CC, X64_RSI);
+    x64_emit_jmp_r(&a, X64_RDX);
+    js->exit0 = x64_pc(&a);
+    x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
+    js->epilogue = x64_pc(&a);
+    x64_emit_alu_ri(&a, X64_ADD, 8, X64_RSP, 8);
+    x64_emit_pop(&a, X64_R15);
+    x64_emit_pop(&a, X64_R14);
+    x64_emit_pop(&a, X64_R13);
+    x64_emit_pop(&a, X64_R12);
+    x64_emit_pop(&a, X64_RBX);
+    x64_emit_pop(&a, X64_RBP);
+    x64_emit_ret(&a);
+    cc_end_write(cc);
+    cc_code_commit(cc, a.len);
+}
+
+void jit_emit_store_eip(BlockBuilder *b)
+{
+    x64_emit_store_imm(&b->a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
+                       (int32_t)b->eip);
+}
+
+void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn)
+{
+    x64_emit_call(&b->a, fn);
+}
+
+static void jit_add_stub(BlockBuilder *b, size_t site, JitStubKind kind,
+                         uint32_t eip, uint32_t refund)
+{
+    if (b->nstubs >= JIT_MAX_STUBS) {
+        b->a.overflow = true; /* cannot happen with the insn limit */
+        return;
+    }
+    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, refund };
+}
+
+void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind,
+                       uint32_t refund)
+{
+    size_t site = x64_emit_jcc_site(&b->a, cc);
+    jit_add_stub(b, site, kind, b->eip, refund);
+}
+
+/* A chainable exit: jmp rel32 to a stub that stores EIP and returns
+ * (tb | slot) to the dispatcher, which may patch the jmp to the
+ * successor block (chain.c). */
+void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
+{
+    X64Asm *a = &b->a;
+    size_t site = x64_emit_jmp_site(a);
+    size_t stub = a->len;
+    x64_bind(a, site);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
+    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb | slot);
+    x64_emit_jmp(a, b->js->epilogue);
+    b->tb->exit[slot].site = (uint32_t)site;  /* relative; fixed at commit */
+    b->tb->exit[slot].stub = (uint32_t)stub;
+    b->tb->exit[slot].eip = target;
+}
+
+/* EIP = next_eip, then find the next block without leaving generated
+ * code when possible (near indirect branches: RET, JMP/CALL Ev). */
+void jit_emit_indirect_exit(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_rr(a, 8, X64_RSI, JIT_REG_CC);
+    jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup);
+    x64_emit_jmp_r(a, X64_RAX);
+}
+
+/* Leave to the dispatcher with EIP = next_eip (mode may have changed). */
+static void jit_emit_dynamic_exit(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    x64_emit_jmp(a, b->js->exit0);
+}
+
+/* After an instruction that may have written guest code, leave at the
+ * next instruction if an invalidation happened (smc.c). */
+void jit_emit_smc_check(BlockBuilder *b)
+{
+    x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(JIT_REG_CC, OFF_CC_SMC), 0);
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_NEXT, 0);
+}
+
+/* Rows after which the block must end because they may change what the
+ * translation assumed (mode bits, segment bases, interrupt flag), or must
+ * be seen by the dispatcher (HLT, STI shadow). */
+static bool jit_row_ends_block(const InsnRow *r, unsigned row)
+{
+    if (r->attr & (A_BRANCH | A_PRIV))
+        return true;
+    switch (row) {
+    case INSN_POP_ES: case INSN_POP_SS: case INSN_POP_DS: case INSN_POP_FS:
+    case INSN_POP_GS: case INSN_MOV_Sw_Ew: case INSN_LES_Gv_Mp:
+    case INSN_LDS_Gv_Mp: case INSN_LSS_Gv_Mp: case INSN_LFS_Gv_Mp:
+    case INSN_LGS_Gv_Mp: case INSN_RDTSC: case INSN_CPUID:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Near indirect branches continue through the lookup helper; every other
+ * block-ending helper returns to the dispatcher. */
+static bool jit_row_near_indirect(unsigned row)
+{
+    return row == INSN_RET || row == INSN_RET_Iw || row == INSN_JMP_Ev ||
+           row == INSN_CALL_Ev;
+}
+
+/* Reference-tier call: EIP and next EIP set as the interpreter does, then
+ * exec_*(cpu, d). */
+static void jit_emit_call_handler(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    const InsnRow *r = &insn_rows[b->d->row];
+    jit_emit_store_eip(b);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                       (int32_t)b->next_eip);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+    jit_emit_helper_call(b, (uintptr_t)r->handler);
+    b->fk = JIT_FK_UNKNOWN;
+    if (jit_row_ends_block(r, b->d->row)) {
+        b->ended = true;
+        if (jit_row_near_indirect(b->d->row))
+            jit_emit_indirect_exit(b);
+        else
+            jit_emit_dynamic_exit(b);
+        return;
+    }
+    /* A handler may redirect (REP iterations, faults delivered as
+     * control transfers): follow next_eip if it is not the fall-through. */
+    x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                    (int32_t)b->next_eip);
+    /* The refund (instructions after this one) is fixed in jit_finish. */
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_NEXT, 0);
+    jit_emit_smc_check(b);
+}
+
+static void jit_emit_insn(BlockBuilder *b)
+{
+    b->insn_code[b->idx] = (uint32_t)b->a.len;
+    b->insn_eip[b->idx] = b->eip;
+    b->insn_inline[b->idx] = true;
+    if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
+        jit_emit_stack(b))
+        return;
+    b->insn_inline[b->idx] = false;
+    jit_emit_call_handler(b);
+}
+
+static void jit_emit_prologue(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CC, OFF_CC_CUR_TB), X64_RAX);
+    x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_AT, 0);
+    /* sub qword [r12 + budget], imm32 — the immediate is patched once the
+     * instruction count is known (REX.W 81 /5 id, imm at the end). */
+    x64_emit_alu_mi(a, X64_SUB, 8, x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
+                    0x7fffffff);
+    b->budget_imm = a->len - 4;
+    /* Budget exhausted: the stub refunds the whole block. */
+    jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_AT, ~0u);
+}
+
+/* Out-of-line stubs: refund unexecuted instructions, set EIP, leave. */
+static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
+{
+    X64Asm *a = &b->a;
+    for (unsigned i = 0; i < b->nstubs; i++) {
+        JitStub *s = &b->stubs[i];
+        x64_bind(a, s->site);
+        uint32_t refund = s->refund == ~0u ? ninsn : s->refund;
+        if (refund)
+            x64_emit_alu_mi(a, X64_ADD, 8,
+                            x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
+                            (int32_t)refund);
+        if (s->kind == JIT_STUB_AT) {
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
+                               (int32_t)s->eip);
+            x64_emit_jmp(a, b->js->exit0);
+        } else {
+            jit_emit_dynamic_exit(b);
+        }
+    }
+}
+
+/* Fetch and decode the instruction at eip; false if the block must stop
+ * before it (page or limit end, undecodable: left to the interpreter). */
+static bool jit_decode(BlockBuilder *b, DecodedInsn *d)
+{
+    uint8_t buf[INSN_MAX_LEN];
+    unsigned avail = cpu_fetch_avail(b->cpu, b->eip, INSN_MAX_LEN);
+    if (avail == 0)
+        return false;
+    cpu_fetch_code(b->cpu, b->eip, buf, avail);
+    int n = decode_insn(b->cpu->dtab, d, buf, avail, b->code32);
+    if (n <= 0)
+        return false;
+    b->next_eip = b->eip + (uint32_t)n;
+    if (!b->code32)
+        b->next_eip &= 0xFFFF;
+    return true;
+}
+
+static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
+                             uint32_t eip, uint32_t flags)
+{
+    memset(b, 0, offsetof(BlockBuilder, stubs));
+    b->nstubs = 0;
+    b->js = js;
+    b->cpu = js->cpu;
+    b->cc = js->cc;
+    b->tb = tb;
+    b->flags = flags;
+    b->code32 = (flags & JIT_F_CODE32) != 0;
+    b->user = (flags & JIT_F_CPL) == 3;
+    b->eip = eip;
+    size_t avail;
+    uint8_t *p = cc_code_begin(js->cc, &avail);
+    x64_init(&b->a, p, avail, cc_exec_delta(js->cc));
+}
+
+/* Emit the body; returns the number of instructions translated. */
+static unsigned jit_emit_body(BlockBuilder *b)
+{
+    DecodedInsn d;
+    while (b->idx < JIT_MAX_INSNS && !b->ended) {
+        if (!jit_decode(b, &d))
+            break;
+        if (b->a.len + 1024 > b->a.cap) {
+            b->a.overflow = true;
+            break;
+        }
+        b->dcopy = cc_data_alloc(b->cc, sizeof d);
+        if (!b->dcopy) {
+            b->a.overflow = true;
+            break;
+        }
+        *b->dcopy = d;
+        b->d = b->dcopy;
+        jit_emit_insn(b);
+        b->idx++;
+        b->eip = b->next_eip;
+    }
+    b->insn_code[b->idx] = (uint32_t)b->a.len;
+    return b->idx;
+}
+
+/* Patch the per-instruction refunds: every STUB_NEXT exit recorded while
+ * translating instruction i refunds the instructions after i. */
+static void jit_fix_refunds(BlockBuilder *b, uint32_t ninsn)
+{
+    for (unsigned i = 0; i < b->nstubs; i++) {
+        JitStub *s = &b->stubs[i];
+        if (s->kind != JIT_STUB_NEXT)
+            continue;
+        unsigned k = 0;
+        while (k + 1 < ninsn && b->insn_eip[k] != s->eip)
+            k++;
+        s->refund = ninsn - k - 1;
+    }
+}
+
+static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
+{
+    TBlock *tb = b->tb;
+    CodeCache *cc = b->cc;
+    if (!b->ended)
+        jit_emit_direct_exit(b, 0, b->eip);
+    jit_fix_refunds(b, ninsn);
+    jit_emit_stubs(b, ninsn);
+    JitBlockInfo *info = cc_data_alloc(cc, sizeof *info);
+    if (b->a.overflow || !info)
+        return NULL;
+    uint32_t n32 = ninsn;
+    memcpy(b->a.buf + b->budget_imm, &n32, 4);
+    info->ninsn = ninsn;
+    memcpy(info->eip, b->insn_eip, sizeof info->eip);
+    size_t off = cc_code_commit(cc, b->a.len);
+    tb->phys = phys;
+    tb->eip = b->insn_eip[0];
+    tb->cs_base = b->cpu->seg[SEG_CS].base;
+    tb->flags = b->flags;
+    tb->ninsn = ninsn;
+    tb->guest_len = b->eip - tb->eip;
+    if (!b->code32)
+        tb->guest_len = (b->eip - tb->eip) & 0xFFFF;
+    tb->code = cc->rx + off;
+    tb->code_off = (uint32_t)off;
+    tb->code_len = (uint32_t)b->a.len;
+    tb->data = info;
+    for (unsigned i = 0; i < CC_MAX_EXITS; i++) {
+        if (tb->exit[i].site) {
+            tb->exit[i].site += (uint32_t)off;
+            tb->exit[i].stub += (uint32_t)off;
+        }
+    }
+    return tb;
+}
+
+TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
+                      uint32_t flags)
+{
+    CodeCache *cc = js->cc;
+    size_t avail;
+    cc_code_begin(cc, &avail);
+    if (avail < JIT_BLOCK_RESERVE || cc->nblocks + 1 >= cc->max_blocks ||
+        cc->data_used + 64 * 1024 > cc->data_size)
+        cc_flush(cc);
+    TBlock *tb = cc_block_alloc(cc);
+    BlockBuilder *b = &js->builder;
+    if (!tb)
+        return NULL;
+    jit_builder_init(b, js, tb, eip, flags);
+    cc_begin_write(cc);
+    jit_emit_prologue(b);
+    unsigned n = jit_emit_body(b);
+    TBlock *done = n ? jit_finish(b, phys, n) : NULL;
+    cc_end_write(cc);
+    if (!done) {
+        cc->nblocks--;
+        return NULL;
+    }
+    PhysMem *mem = &js->cpu->vm->mem;
+    bool was_code = phys < mem->ram_size &&
+                    (mem->page_flags[phys >> MEM_PAGE_SHIFT] & MEM_PF_CODE);
+    cc_insert(cc, done);
+    if (!was_code && phys < mem->ram_size)
+        jit_tlb_drop_writes(js->cpu, mem->ram + (phys & ~0xFFFull));
+    if (log_enabled(&js->cpu->vm->log, LOG_TRACE_TRANSLATE))
+        jit_explain_block(js, b);
+    return done;
+}

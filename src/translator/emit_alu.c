@@ -1,0 +1,241 @@
+/*
+ * emit_alu.c — inline ADD/OR/AND/SUB/XOR/CMP/TEST and INC/DEC with lazy
+ * flags in the interpreter's representation (cpu_state.h, flags.c):
+ *   ADD/SUB/CMP: cc_op = ADD8/SUB8 + size, cc_op1, cc_op2, cc_res
+ *   AND/OR/XOR/TEST: cc_op = LOGIC8 + size, cc_res
+ *   INC/DEC: eflags.CF = current CF first, then INC8/DEC8 + size with
+ *            cc_op2 = 1 (SDM vol. 2: INC/DEC preserve CF)
+ * ADC/SBB need the carry-in and stay helper calls.
+ * Operands: r15d = first operand, ebp = second, r13d = result, all
+ * zero-extended from the operand size. Guest state (memory, registers,
+ * cc_*) is written only after every access that can fault.
+ */
+#include "frontend/alu.h"
+#include "frontend/exec.h"
+#include "frontend/flags.h"
+#include "translator/jit_int.h"
+
+typedef enum AluForm { FORM_E_G, FORM_G_E, FORM_A_I, FORM_E_I } AluForm;
+
+static unsigned alu_size(const BlockBuilder *b, bool byte)
+{
+    return byte ? 1 : (b->d->o32 ? 4 : 2);
+}
+
+/* Zero-extending load of guest register n (size 1/2/4) into host reg. */
+static void jit_load_greg(X64Asm *a, unsigned size, int dst, unsigned n)
+{
+    if (size == 1)
+        x64_emit_movzx_load(a, 4, 1, dst, x64_mem(JIT_REG_CPU, OFF_REG8(n)));
+    else if (size == 2)
+        x64_emit_movzx_load(a, 4, 2, dst, x64_mem(JIT_REG_CPU, OFF_REG(n)));
+    else
+        x64_emit_load(a, 4, dst, x64_mem(JIT_REG_CPU, OFF_REG(n)));
+}
+
+static void jit_store_greg(X64Asm *a, unsigned size, unsigned n, int src)
+{
+    x64_emit_store(a, size,
+                   x64_mem(JIT_REG_CPU, size == 1 ? OFF_REG8(n) : OFF_REG(n)),
+                   src);
+}
+
+static const X64Alu host_alu[8] = {
+    [ALU_ADD] = X64_ADD, [ALU_OR] = X64_OR, [ALU_AND] = X64_AND,
+    [ALU_SUB] = X64_SUB, [ALU_XOR] = X64_XOR, [ALU_CMP] = X64_SUB,
+};
+
+static void jit_set_cc(BlockBuilder *b, unsigned kind8, unsigned size,
+                       bool operands)
+{
+    X64Asm *a = &b->a;
+    if (operands) {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), JIT_REG_OP1);
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), JIT_REG_OP2);
+    }
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), JIT_REG_VAL);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
+                       (int32_t)(kind8 + cc_size_idx(size)));
+    b->fk_size = size;
+}
+
+/* Load the E operand (register or memory) into r15d; memory operands
+ * store back later through the same TLB entry when rmw. */
+static void jit_load_e(BlockBuilder *b, unsigned size, bool rmw)
+{
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3) {
+        jit_load_greg(&b->a, size, JIT_REG_OP1, d->rm);
+        return;
+    }
+    jit_emit_store_eip(b);
+    jit_emit_ea(b);
+    jit_emit_load(b, d->seg, size, rmw);
+    x64_emit_mov_rr(&b->a, 4, JIT_REG_OP1, X64_RAX);
+}
+
+static void jit_store_e(BlockBuilder *b, unsigned size)
+{
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3)
+        jit_store_greg(&b->a, size, d->rm, JIT_REG_VAL);
+    else
+        jit_emit_store(b, d->seg, size, true);
+}
+
+static uint32_t imm_masked(const DecodedInsn *d, unsigned size)
+{
+    return size == 4 ? d->imm : d->imm & ((1u << (8 * size)) - 1);
+}
+
+/* op = ALU_* (or -1 for TEST), form and size from the row. */
+static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
+                           unsigned size)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    bool test = op < 0;
+    bool writes = !test && op != ALU_CMP;
+    bool mem_dst = (form == FORM_E_G || form == FORM_E_I) && d->mod != 3;
+    /* First operand. */
+    if (form == FORM_G_E) {
+        /* r15 = G, ebp = E: load E first (it may fault). */
+        jit_load_e(b, size, false);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+        jit_load_greg(a, size, JIT_REG_OP1, d->reg);
+    } else if (form == FORM_A_I) {
+        jit_load_greg(a, size, JIT_REG_OP1, R_EAX);
+    } else {
+        jit_load_e(b, size, writes);
+    }
+    /* Second operand. */
+    if (form == FORM_E_G)
+        jit_load_greg(a, size, JIT_REG_OP2, d->reg);
+    else if (form == FORM_A_I || form == FORM_E_I)
+        x64_emit_mov_ri(a, 4, JIT_REG_OP2, imm_masked(d, size));
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_alu_rr(a, test ? X64_AND : host_alu[op], size, JIT_REG_VAL,
+                    JIT_REG_OP2);
+    if (writes) {
+        if (form == FORM_G_E)
+            jit_store_greg(a, size, d->reg, JIT_REG_VAL);
+        else if (form == FORM_A_I)
+            jit_store_greg(a, size, R_EAX, JIT_REG_VAL);
+        else
+            jit_store_e(b, size);
+    }
+    if (test || op == ALU_AND || op == ALU_OR || op == ALU_XOR) {
+        jit_set_cc(b, CC_OP_LOGIC8, size, false);
+        b->fk = JIT_FK_LOGIC;
+    } else {
+        jit_set_cc(b, op == ALU_ADD ? CC_OP_ADD8 : CC_OP_SUB8, size, true);
+        b->fk = op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
+    }
+    if (writes && mem_dst)
+        jit_emit_smc_check(b);
+}
+
+/* eflags.CF = CF of the current lazy state, before INC/DEC. */
+static void jit_emit_fold_cf(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    if (b->fk == JIT_FK_INC || b->fk == JIT_FK_DEC)
+        return;
+    if (b->fk == JIT_FK_LOGIC) {
+        x64_emit_alu_mi(a, X64_AND, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS),
+                        ~(int32_t)EFL_CF);
+        return;
+    }
+    /* Only ADD/SUB/LOGIC kinds need work: EFLAGS and INC/DEC hold CF. */
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP));
+    x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, 1);
+    x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, CC_OP_INC8 - 1);
+    size_t skip = x64_emit_jcc_site(a, X64_CC_AE);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    jit_emit_helper_call(b, (uintptr_t)jit_helper_fold_cf);
+    x64_bind(a, skip);
+}
+
+static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    bool mem = !zreg && d->mod != 3;
+    if (zreg)
+        jit_load_greg(a, size, JIT_REG_OP1, d->opcode & 7);
+    else
+        jit_load_e(b, size, true);
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_unary(a, dec ? X64_DEC : X64_INC, size, JIT_REG_VAL);
+    if (zreg)
+        jit_store_greg(a, size, d->opcode & 7, JIT_REG_VAL);
+    else
+        jit_store_e(b, size);
+    jit_emit_fold_cf(b);
+    x64_emit_mov_ri(a, 4, JIT_REG_OP2, 1);
+    jit_set_cc(b, dec ? CC_OP_DEC8 : CC_OP_INC8, size, true);
+    b->fk = dec ? JIT_FK_DEC : JIT_FK_INC;
+    if (mem)
+        jit_emit_smc_check(b);
+}
+
+static const AluForm classic_forms[6] = { FORM_E_G, FORM_E_G, FORM_G_E,
+                                          FORM_G_E, FORM_A_I, FORM_A_I };
+
+/* Classic 00-3D ALU rows: op in opcode bits 5:3, form in bits 2:0. */
+static bool jit_alu_classic(BlockBuilder *b)
+{
+    const DecodedInsn *d = b->d;
+    unsigned op = (d->opcode >> 3) & 7, low = d->opcode & 7;
+    if (d->map != 0 || d->opcode >= 0x40 || low > 5 || op == ALU_ADC ||
+        op == ALU_SBB)
+        return false;
+    jit_alu_common(b, (int)op, classic_forms[low], alu_size(b, !(low & 1)));
+    return true;
+}
+
+bool jit_emit_alu(BlockBuilder *b)
+{
+    const DecodedInsn *d = b->d;
+    if (d->lock)
+        return false;
+    if (jit_alu_classic(b))
+        return true;
+    switch (d->row) {
+    case INSN_ADD_Eb_Ib: case INSN_OR_Eb_Ib: case INSN_AND_Eb_Ib:
+    case INSN_SUB_Eb_Ib: case INSN_XOR_Eb_Ib: case INSN_CMP_Eb_Ib:
+    case INSN_ADD_Eb_Ib_82: case INSN_OR_Eb_Ib_82: case INSN_AND_Eb_Ib_82:
+    case INSN_SUB_Eb_Ib_82: case INSN_XOR_Eb_Ib_82: case INSN_CMP_Eb_Ib_82:
+        jit_alu_common(b, d->reg, FORM_E_I, 1);
+        return true;
+    case INSN_ADD_Ev_Iz: case INSN_OR_Ev_Iz: case INSN_AND_Ev_Iz:
+    case INSN_SUB_Ev_Iz: case INSN_XOR_Ev_Iz: case INSN_CMP_Ev_Iz:
+    case INSN_ADD_Ev_Ibs: case INSN_OR_Ev_Ibs: case INSN_AND_Ev_Ibs:
+    case INSN_SUB_Ev_Ibs: case INSN_XOR_Ev_Ibs: case INSN_CMP_Ev_Ibs:
+        jit_alu_common(b, d->reg, FORM_E_I, alu_size(b, false));
+        return true;
+    case INSN_TEST_Eb_Gb: case INSN_TEST_Ev_Gv:
+        jit_alu_common(b, -1, FORM_E_G, alu_size(b, d->row == INSN_TEST_Eb_Gb));
+        return true;
+    case INSN_TEST_AL_Ib: case INSN_TEST_eAX_Iz:
+        jit_alu_common(b, -1, FORM_A_I, alu_size(b, d->row == INSN_TEST_AL_Ib));
+        return true;
+    case INSN_TEST_Eb_Ib: case INSN_TEST_Eb_Ib_1:
+        jit_alu_common(b, -1, FORM_E_I, 1);
+        return true;
+    case INSN_TEST_Ev_Iz: case INSN_TEST_Ev_Iz_1:
+        jit_alu_common(b, -1, FORM_E_I, alu_size(b, false));
+        return true;
+    case INSN_INC_Zv: case INSN_DEC_Zv:
+        jit_incdec(b, d->row == INSN_DEC_Zv, alu_size(b, false), true);
+        return true;
+    case INSN_INC_Ev: case INSN_DEC_Ev:
+        jit_incdec(b, d->row == INSN_DEC_Ev, alu_size(b, false), false);
+        return true;
+    case INSN_INC_Eb: case INSN_DEC_Eb:
+        jit_incdec(b, d->row == INSN_DEC_Eb, 1, false);
+        return true;
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,166 @@
+/*
+ * emit_branch.c — direct control transfers: Jcc, JMP rel, CALL rel, and
+ * LOOP/LOOPcc/JCXZ (semantics by the handler, exits chainable).
+ *
+ * Jcc evaluates the guest condition with host flags when the block knows
+ * which lazy kind the last flag writer left (CMP/SUB/ADD/logic/INC/DEC
+ * translated inline in the same block): replaying the operation on the
+ * saved operands sets the host flags exactly as the guest's (SDM vol. 1
+ * appendix B: same condition encodings). Otherwise cc_cond() is called.
+ * Targets beyond the CS limit (#GP, SDM vol. 2 "JMP") are left to the
+ * handler, which raises the exception.
+ */
+#include "frontend/exec.h"
+#include "frontend/flags.h"
+#include "translator/jit_int.h"
+
+static uint32_t jit_branch_target(const BlockBuilder *b)
+{
+    uint32_t t = b->next_eip + b->d->imm;
+    return b->d->o32 ? t : t & 0xFFFF;
+}
+
+static bool jit_target_ok(const BlockBuilder *b, uint32_t target)
+{
+    return target <= b->cpu->seg[SEG_CS].limit;
+}
+
+/* Host register of the given size holding the lazy operand at off. */
+static void jit_load_cc_field(X64Asm *a, unsigned size, int32_t off)
+{
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, off));
+    (void)size;
+}
+
+/* Can the condition be replayed on host flags for the known kind? */
+static bool jit_cond_fusable(const BlockBuilder *b, unsigned cc)
+{
+    switch (b->fk) {
+    case JIT_FK_ADD: case JIT_FK_SUB: case JIT_FK_LOGIC:
+        return true;
+    case JIT_FK_INC: case JIT_FK_DEC:
+        /* CF comes from eflags: not in the replay. */
+        return (cc >> 1) != 1 && (cc >> 1) != 3;
+    default:
+        return false;
+    }
+}
+
+/* Leave host flags such that `jcc cc` is the guest condition; returns the
+ * host condition to test. */
+static X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
+{
+    X64Asm *a = &b->a;
+    unsigned sz = b->fk_size;
+    if (!jit_cond_fusable(b, cc)) {
+        x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+        x64_emit_mov_ri(a, 4, X64_RSI, cc);
+        jit_emit_helper_call(b, (uintptr_t)cc_cond);
+        x64_emit_test_rr(a, 1, X64_RAX, X64_RAX);
+        return X64_CC_NE;
+    }
+    switch (b->fk) {
+    case JIT_FK_LOGIC:
+        jit_load_cc_field(a, sz, OFF_CC_RES);
+        x64_emit_test_rr(a, sz, X64_RAX, X64_RAX);
+        break;
+    case JIT_FK_SUB:
+        jit_load_cc_field(a, sz, OFF_CC_OP1);
+        x64_emit_alu_rm(a, X64_CMP, sz, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_CC_OP2));
+        break;
+    case JIT_FK_ADD:
+        jit_load_cc_field(a, sz, OFF_CC_OP1);
+        x64_emit_alu_rm(a, X64_ADD, sz, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_CC_OP2));
+        break;
+    default:
+        jit_load_cc_field(a, sz, OFF_CC_OP1);
+        x64_emit_unary(a, b->fk == JIT_FK_INC ? X64_INC : X64_DEC, sz,
+                       X64_RAX);
+        break;
+    }
+    return (X64Cond)cc;
+}
+
+static bool jit_emit_jcc(BlockBuilder *b)
+{
+    uint32_t target = jit_branch_target(b);
+    if (!jit_target_ok(b, target))
+        return false;
+    X64Cond hc = jit_emit_cond(b, b->d->opcode & 15);
+    size_t not_taken = x64_emit_jcc_site(&b->a, hc ^ 1);
+    jit_emit_direct_exit(b, 1, target);
+    x64_bind(&b->a, not_taken);
+    jit_emit_direct_exit(b, 0, b->next_eip);
+    b->ended = true;
+    return true;
+}
+
+static bool jit_emit_jmp(BlockBuilder *b)
+{
+    uint32_t target = jit_branch_target(b);
+    if (!jit_target_ok(b, target))
+        return false;
+    jit_emit_direct_exit(b, 0, target);
+    b->ended = true;
+    return true;
+}
+
+/* CALL rel: push the return address (as stack_push), then jump. */
+static bool jit_emit_call(BlockBuilder *b)
+{
+    uint32_t target = jit_branch_target(b);
+    if (!jit_target_ok(b, target))
+        return false;
+    jit_emit_push_value(b, b->d->o32 ? 4 : 2, b->next_eip);
+    jit_emit_direct_exit(b, 0, target);
+    b->ended = true;
+    return true;
+}
+
+/* LOOP/LOOPcc/JCXZ: the handler decides; both outcomes chain. */
+static bool jit_emit_loop(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    uint32_t target = jit_branch_target(b);
+    jit_emit_store_eip(b);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                       (int32_t)b->next_eip);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+    jit_emit_helper_call(b, (uintptr_t)insn_rows[b->d->row].handler);
+    x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                    (int32_t)target);
+    size_t not_taken = x64_emit_jcc_site(a, X64_CC_NE);
+    jit_emit_direct_exit(b, 1, target);
+    x64_bind(a, not_taken);
+    jit_emit_direct_exit(b, 0, b->next_eip);
+    b->ended = true;
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
+bool jit_emit_branch(BlockBuilder *b)
+{
+    switch (b->d->row) {
+    case INSN_JO_Jb: case INSN_JNO_Jb: case INSN_JB_Jb: case INSN_JAE_Jb:
+    case INSN_JE_Jb: case INSN_JNE_Jb: case INSN_JBE_Jb: case INSN_JA_Jb:
+    case INSN_JS_Jb: case INSN_JNS_Jb: case INSN_JP_Jb: case INSN_JNP_Jb:
+    case INSN_JL_Jb: case INSN_JGE_Jb: case INSN_JLE_Jb: case INSN_JG_Jb:
+    case INSN_JO_Jz: case INSN_JNO_Jz: case INSN_JB_Jz: case INSN_JAE_Jz:
+    case INSN_JE_Jz: case INSN_JNE_Jz: case INSN_JBE_Jz: case INSN_JA_Jz:
+    case INSN_JS_Jz: case INSN_JNS_Jz: case INSN_JP_Jz: case INSN_JNP_Jz:
+    case INSN_JL_Jz: case INSN_JGE_Jz: case INSN_JLE_Jz: case INSN_JG_Jz:
+        return jit_emit_jcc(b);
+    case INSN_JMP_Jb: case INSN_JMP_Jz:
+        return jit_emit_jmp(b);
+    case INSN_CALL_Jz:
+        return jit_emit_call(b);
+    case INSN_LOOPNE_Jb: case INSN_LOOPE_Jb: case INSN_LOOP_Jb:
+    case INSN_JCXZ_Jb:
+        return jit_emit_loop(b);
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,166 @@
+/*
+ * emit_mem.c — effective addresses and guest memory accesses with the
+ * inline software-TLB fast path.
+ *
+ * Fast path (segment marked fast in the block's mode bits, i.e. a present
+ * expand-up writable data segment):
+ *   limit:  offset + size - 1 <= seg.limit            (SDM vol. 3 5.3)
+ *   lin  =  seg.base + offset
+ *   e    =  &cpu->tlb.e[user][(lin >> 12) & 255]
+ *   hit  if ((lin + size - 1) & ~0xFFF) == e->tag   (also rejects an
+ *           access that crosses into the next page)
+ *   host =  lin + e->addend
+ * Anything else calls the reference tier's accessors (cpu_ld/cpu_st, or
+ * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
+ * segment and paging checks and raise the guest exception. Write entries
+ * never exist for pages holding translated code, so stores to code always
+ * take the slow path and reach the SMC hook.
+ */
+#include "frontend/exec.h"
+#include "translator/jit_int.h"
+
+void jit_emit_ea(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    int base = d->base != DEC_NOREG ? JIT_REG_EA : X64_NOREG;
+    int index = d->index != DEC_NOREG ? X64_RAX : X64_NOREG;
+    if (d->base != DEC_NOREG)
+        x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(d->base)));
+    if (d->index != DEC_NOREG)
+        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->index)));
+    if (base == X64_NOREG && index == X64_NOREG)
+        x64_emit_mov_ri(a, 4, JIT_REG_EA, d->disp);
+    else if (index != X64_NOREG || d->disp)
+        x64_emit_lea(a, 4, JIT_REG_EA,
+                     x64_mem_idx(base, index, 1u << d->scale,
+                                 (int32_t)d->disp));
+    if (!d->a32)
+        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+}
+
+/* Limit check, linear address and TLB probe. On a hit rax = host address;
+ * returns the sites of the two jumps to the slow path. */
+static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
+                               int tag_off, size_t site[2])
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    if (size == 1) {
+        x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
+                        x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+    } else {
+        /* 64-bit compare: an access wrapping past 4 GB fails the check. */
+        x64_emit_lea(a, 8, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
+        x64_emit_load(a, 4, X64_RDX, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+        x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, X64_RDX);
+    }
+    site[0] = x64_emit_jcc_site(a, X64_CC_A);
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
+    x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_mov_rr(a, 4, X64_RDX, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RDX, 12);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RDX, TLB_SIZE - 1);
+    x64_emit_lea(a, 8, X64_RDX, x64_mem_idx(X64_RDX, X64_RDX, 2, 0));
+    x64_emit_lea(a, 4, X64_RSI, x64_mem(X64_RAX, (int32_t)size - 1));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RSI, (int32_t)0xFFFFF000u);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RSI,
+                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8, tlb + tag_off));
+    site[1] = x64_emit_jcc_site(a, X64_CC_NE);
+    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8,
+                                tlb + (int32_t)offsetof(TlbEntry, addend)));
+}
+
+static void jit_emit_host_load(X64Asm *a, unsigned size, X64Mem m)
+{
+    if (size == 4)
+        x64_emit_load(a, 4, X64_RAX, m);
+    else
+        x64_emit_movzx_load(a, 4, size, X64_RAX, m);
+}
+
+static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
+                               bool rmw)
+{
+    X64Asm *a = &b->a;
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    if (rmw) {
+        x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+        x64_emit_mov_ri(a, 4, X64_RDX, size);
+        x64_emit_mov_rr(a, 8, X64_RCX, X64_RSP);
+        jit_emit_helper_call(b, (uintptr_t)jit_helper_rmw_ld);
+        x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_EA, JIT_REG_EA);
+    } else {
+        x64_emit_mov_ri(a, 4, X64_RSI, seg);
+        x64_emit_mov_rr(a, 4, X64_RDX, JIT_REG_EA);
+        x64_emit_mov_ri(a, 4, X64_RCX, size);
+        jit_emit_helper_call(b, (uintptr_t)jit_helper_ld);
+    }
+}
+
+void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
+{
+    X64Asm *a = &b->a;
+    if (!jit_seg_fast(b, seg)) {
+        jit_emit_slow_load(b, seg, size, rmw);
+        return;
+    }
+    size_t slow[2];
+    int tag = rmw ? (int)offsetof(TlbEntry, tag_write)
+                  : (int)offsetof(TlbEntry, tag_read);
+    jit_emit_tlb_probe(b, seg, size, tag, slow);
+    if (rmw)
+        x64_emit_mov_rr(a, 8, JIT_REG_EA, X64_RAX);
+    jit_emit_host_load(a, size, x64_mem(X64_RAX, 0));
+    size_t done = x64_emit_jmp_site(a);
+    x64_bind(a, slow[0]);
+    x64_bind(a, slow[1]);
+    jit_emit_slow_load(b, seg, size, rmw);
+    x64_bind(a, done);
+}
+
+static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
+                                bool rmw)
+{
+    X64Asm *a = &b->a;
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    if (rmw) {
+        x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+        x64_emit_mov_ri(a, 4, X64_RDX, size);
+        x64_emit_mov_rr(a, 8, X64_RCX, X64_RSP);
+        x64_emit_mov_rr(a, 4, X64_R8, JIT_REG_VAL);
+        jit_emit_helper_call(b, (uintptr_t)jit_helper_rmw_st);
+    } else {
+        x64_emit_mov_ri(a, 4, X64_RSI, seg);
+        x64_emit_mov_rr(a, 4, X64_RDX, JIT_REG_EA);
+        x64_emit_mov_rr(a, 4, X64_RCX, JIT_REG_VAL);
+        x64_emit_mov_ri(a, 4, X64_R8, size);
+        jit_emit_helper_call(b, (uintptr_t)jit_helper_st);
+    }
+}
+
+void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
+{
+    X64Asm *a = &b->a;
+    size_t slow[2], nslow = 2;
+    if (rmw) {
+        /* r14 = host address from the fast-path load, 0 after the slow. */
+        x64_emit_test_rr(a, 8, JIT_REG_EA, JIT_REG_EA);
+        slow[0] = x64_emit_jcc_site(a, X64_CC_E);
+        x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
+        nslow = 1;
+    } else if (jit_seg_fast(b, seg)) {
+        jit_emit_tlb_probe(b, seg, size,
+                           (int)offsetof(TlbEntry, tag_write), slow);
+        x64_emit_store(a, size, x64_mem(X64_RAX, 0), JIT_REG_VAL);
+    } else {
+        jit_emit_slow_store(b, seg, size, rmw);
+        return;
+    }
+    size_t done = x64_emit_jmp_site(a);
+    for (size_t i = 0; i < nslow; i++)
+        x64_bind(a, slow[i]);
+    jit_emit_slow_store(b, seg, size, rmw);
+    x64_bind(a, done);
+}

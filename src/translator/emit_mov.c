@@ -1,0 +1,154 @@
+/*
+ * emit_mov.c — inline MOV (register, memory, immediate, moffs), LEA,
+ * MOVZX/MOVSX and NOP. No flags are touched (SDM vol. 2 "MOV").
+ * A 16-bit register write keeps the upper half and an 8-bit one the rest
+ * of the register: partial stores into CPUState do exactly that.
+ */
+#include "frontend/exec.h"
+#include "translator/jit_int.h"
+
+static int32_t greg_off(unsigned size, unsigned n)
+{
+    return size == 1 ? OFF_REG8(n) : OFF_REG(n);
+}
+
+/* eax = E operand (zero-extended). */
+static void jit_get_e(BlockBuilder *b, unsigned size)
+{
+    const DecodedInsn *d = b->d;
+    X64Asm *a = &b->a;
+    if (d->mod == 3) {
+        if (size == 4)
+            x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->rm)));
+        else
+            x64_emit_movzx_load(a, 4, size, X64_RAX,
+                                x64_mem(JIT_REG_CPU, greg_off(size, d->rm)));
+        return;
+    }
+    jit_emit_store_eip(b);
+    jit_emit_ea(b);
+    jit_emit_load(b, d->seg, size, false);
+}
+
+/* E operand = r13 (low `size` bytes). */
+static void jit_set_e(BlockBuilder *b, unsigned size)
+{
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3) {
+        x64_emit_store(&b->a, size,
+                       x64_mem(JIT_REG_CPU, greg_off(size, d->rm)),
+                       JIT_REG_VAL);
+        return;
+    }
+    jit_emit_store_eip(b);
+    jit_emit_ea(b);
+    jit_emit_store(b, d->seg, size, false);
+    jit_emit_smc_check(b);
+}
+
+static void jit_mov_e_g(BlockBuilder *b, unsigned size)
+{
+    unsigned reg = b->d->reg;
+    if (size == 1) {
+        x64_emit_movzx_load(&b->a, 4, 1, JIT_REG_VAL,
+                            x64_mem(JIT_REG_CPU, OFF_REG8(reg)));
+    } else {
+        x64_emit_load(&b->a, 4, JIT_REG_VAL,
+                      x64_mem(JIT_REG_CPU, OFF_REG(reg)));
+    }
+    jit_set_e(b, size);
+}
+
+static void jit_mov_e_i(BlockBuilder *b, unsigned size)
+{
+    x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, b->d->imm);
+    jit_set_e(b, size);
+}
+
+static void jit_mov_g_e(BlockBuilder *b, unsigned size)
+{
+    jit_get_e(b, size);
+    x64_emit_store(&b->a, size,
+                   x64_mem(JIT_REG_CPU, greg_off(size, b->d->reg)), X64_RAX);
+}
+
+/* moffs: the offset is the immediate, in d->seg. */
+static void jit_mov_moffs(BlockBuilder *b, unsigned size, bool store)
+{
+    X64Asm *a = &b->a;
+    jit_emit_store_eip(b);
+    x64_emit_mov_ri(a, 4, JIT_REG_EA, b->d->imm);
+    if (store) {
+        x64_emit_load(a, 4, JIT_REG_VAL, x64_mem(JIT_REG_CPU, OFF_REG(R_EAX)));
+        jit_emit_store(b, b->d->seg, size, false);
+        jit_emit_smc_check(b);
+    } else {
+        jit_emit_load(b, b->d->seg, size, false);
+        x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(R_EAX)),
+                       X64_RAX);
+    }
+}
+
+static void jit_lea(BlockBuilder *b, unsigned osize)
+{
+    jit_emit_ea(b);
+    x64_emit_store(&b->a, osize, x64_mem(JIT_REG_CPU, OFF_REG(b->d->reg)),
+                   JIT_REG_EA);
+}
+
+static void jit_movx(BlockBuilder *b, unsigned osize, unsigned ssize,
+                     bool sign)
+{
+    jit_get_e(b, ssize);
+    if (sign)
+        x64_emit_movsx_rr(&b->a, 4, ssize, X64_RAX, X64_RAX);
+    x64_emit_store(&b->a, osize, x64_mem(JIT_REG_CPU, OFF_REG(b->d->reg)),
+                   X64_RAX);
+}
+
+static bool jit_emit_mov_imm(BlockBuilder *b, unsigned osize)
+{
+    const DecodedInsn *d = b->d;
+    X64Asm *a = &b->a;
+    if (d->row == INSN_MOV_Zb_Ib) {
+        x64_emit_store_imm(a, 1, x64_mem(JIT_REG_CPU, OFF_REG8(d->opcode & 7)),
+                           (int32_t)d->imm);
+        return true;
+    }
+    x64_emit_store_imm(a, osize, x64_mem(JIT_REG_CPU, OFF_REG(d->opcode & 7)),
+                       (int32_t)d->imm);
+    return true;
+}
+
+bool jit_emit_mov(BlockBuilder *b)
+{
+    const DecodedInsn *d = b->d;
+    unsigned osize = d->o32 ? 4 : 2;
+    switch (d->row) {
+    case INSN_MOV_Eb_Gb: jit_mov_e_g(b, 1); return true;
+    case INSN_MOV_Ev_Gv: jit_mov_e_g(b, osize); return true;
+    case INSN_MOV_Gb_Eb: jit_mov_g_e(b, 1); return true;
+    case INSN_MOV_Gv_Ev: jit_mov_g_e(b, osize); return true;
+    case INSN_MOV_Eb_Ib: jit_mov_e_i(b, 1); return true;
+    case INSN_MOV_Ev_Iz: jit_mov_e_i(b, osize); return true;
+    case INSN_MOV_Zb_Ib: case INSN_MOV_Zv_Iz:
+        return jit_emit_mov_imm(b, osize);
+    case INSN_MOV_AL_Ob: jit_mov_moffs(b, 1, false); return true;
+    case INSN_MOV_eAX_Ov: jit_mov_moffs(b, osize, false); return true;
+    case INSN_MOV_Ob_AL: jit_mov_moffs(b, 1, true); return true;
+    case INSN_MOV_Ov_eAX: jit_mov_moffs(b, osize, true); return true;
+    case INSN_LEA_Gv_M:
+        if (d->mod == 3)
+            return false; /* #UD from the handler */
+        jit_lea(b, osize);
+        return true;
+    case INSN_MOVZX_Gv_Eb: jit_movx(b, osize, 1, false); return true;
+    case INSN_MOVZX_Gv_Ew: jit_movx(b, osize, 2, false); return true;
+    case INSN_MOVSX_Gv_Eb: jit_movx(b, osize, 1, true); return true;
+    case INSN_MOVSX_Gv_Ew: jit_movx(b, osize, 2, true); return true;
+    case INSN_NOP:
+        return d->rep == 0; /* F3 90 is PAUSE: also nothing to do */
+    default:
+        return false;
+    }
+}

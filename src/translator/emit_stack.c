@@ -1,0 +1,94 @@
+/*
+ * emit_stack.c — inline PUSH/POP of general registers and immediates.
+ *
+ * Same rules as frontend/stack.h: SS's B bit (stack32, a mode bit of the
+ * block) selects ESP or SP arithmetic; the access goes through SS with the
+ * inline TLB; ESP is written only after the access succeeded, so a #SS or
+ * #PF leaves ESP unchanged (SDM vol. 3 section 6.13: faults are precise).
+ */
+#include "frontend/exec.h"
+#include "translator/jit_int.h"
+
+static bool jit_stack32(const BlockBuilder *b)
+{
+    return (b->flags & JIT_F_STACK32) != 0;
+}
+
+/* r14d = offset of the new top of stack after pushing `size` bytes. */
+static void jit_emit_push_offset(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
+    x64_emit_alu_ri(a, X64_SUB, 4, JIT_REG_EA, (int32_t)size);
+    if (!jit_stack32(b))
+        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+}
+
+/* ESP (or SP) = r14 after a successful push. */
+static void jit_emit_commit_esp(BlockBuilder *b)
+{
+    x64_emit_store(&b->a, jit_stack32(b) ? 4 : 2,
+                   x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)), JIT_REG_EA);
+}
+
+/* Push r13d (size 2 or 4). */
+static void jit_emit_push_r13(BlockBuilder *b, unsigned size)
+{
+    jit_emit_store_eip(b);
+    jit_emit_push_offset(b, size);
+    jit_emit_store(b, SEG_SS, size, false);
+    jit_emit_commit_esp(b);
+    jit_emit_smc_check(b);
+}
+
+void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value)
+{
+    x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, value);
+    jit_emit_push_r13(b, size);
+}
+
+static void jit_emit_push_reg(BlockBuilder *b, unsigned size, unsigned reg)
+{
+    X64Asm *a = &b->a;
+    if (size == 4)
+        x64_emit_load(a, 4, JIT_REG_VAL, x64_mem(JIT_REG_CPU, OFF_REG(reg)));
+    else
+        x64_emit_movzx_load(a, 4, 2, JIT_REG_VAL,
+                            x64_mem(JIT_REG_CPU, OFF_REG(reg)));
+    jit_emit_push_r13(b, size);
+}
+
+/* POP r32/r16 (not ESP: its value rules are left to the handler). */
+static void jit_emit_pop_reg(BlockBuilder *b, unsigned size, unsigned reg)
+{
+    X64Asm *a = &b->a;
+    jit_emit_store_eip(b);
+    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
+    if (!jit_stack32(b))
+        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+    jit_emit_load(b, SEG_SS, size, false);
+    x64_emit_alu_mi(a, X64_ADD, jit_stack32(b) ? 4 : 2,
+                    x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)), (int32_t)size);
+    x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(reg)), X64_RAX);
+}
+
+bool jit_emit_stack(BlockBuilder *b)
+{
+    const DecodedInsn *d = b->d;
+    unsigned size = d->o32 ? 4 : 2;
+    switch (d->row) {
+    case INSN_PUSH_Zv:
+        jit_emit_push_reg(b, size, d->opcode & 7);
+        return true;
+    case INSN_POP_Zv:
+        if ((d->opcode & 7) == R_ESP)
+            return false;
+        jit_emit_pop_reg(b, size, d->opcode & 7);
+        return true;
+    case INSN_PUSH_Iz: case INSN_PUSH_Ibs:
+        jit_emit_push_value(b, size, size == 4 ? d->imm : d->imm & 0xFFFF);
+        return true;
+    default:
+        return false;
+    }
+}

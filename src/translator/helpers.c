@@ -1,0 +1,91 @@
+/*
+ * helpers.c — C slow paths called from generated code: memory accesses
+ * that miss the inline TLB (through the reference tier's accessors, so
+ * checks and exceptions are identical in both tiers), the carry fold
+ * before INC/DEC, and the indirect-branch lookup.
+ */
+#include "frontend/alu.h"
+#include "frontend/cpu_mem.h"
+#include "frontend/exec.h"
+#include "frontend/flags.h"
+#include "machine/vm.h"
+#include "translator/jit_int.h"
+
+_Static_assert(sizeof(TlbEntry) == 24, "emit_mem.c indexes TLB entries * 24");
+
+uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
+                       unsigned size)
+{
+    return cpu_ld(cpu, (int)seg, off, size);
+}
+
+void jit_helper_st(CPUState *cpu, unsigned seg, uint32_t off, uint32_t val,
+                   unsigned size)
+{
+    cpu_st(cpu, (int)seg, off, val, size);
+}
+
+uint32_t jit_helper_rmw_ld(CPUState *cpu, const DecodedInsn *d,
+                           unsigned size, uint32_t *lin)
+{
+    return op_rmw_begin(cpu, d, size, lin);
+}
+
+void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
+                       uint32_t *lin, uint32_t val)
+{
+    op_rmw_end(cpu, d, size, *lin, val);
+}
+
+/* As alu_incdec(): INC/DEC keep CF, so fold the current CF into eflags. */
+void jit_helper_fold_cf(CPUState *cpu)
+{
+    cpu->eflags = (cpu->eflags & ~EFL_CF) | cc_cf(cpu);
+}
+
+/* Host code address of the block at CS:EIP for the same mode as the block
+ * that just ran, or the exit trampoline when the dispatcher must decide
+ * (no TLB code entry, code outside RAM, not translated yet, kick). */
+uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
+{
+    JitState *js = cc->owner;
+    TBlock *prev = cc->cur_tb;
+    /* From here a fault is at the target, not inside prev (jit.c). */
+    cc->cur_tb = NULL;
+    if (!prev || cpu->kick)
+        return js->exit0;
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip;
+    if (eip > cs->limit)
+        return js->exit0;
+    uint32_t lin = cs->base + eip;
+    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_code != (lin & ~0xFFFu))
+        return js->exit0;
+    const uint8_t *host = (const uint8_t *)(e->addend + lin);
+    const PhysMem *mem = &cpu->vm->mem;
+    if (host < mem->ram || host >= mem->ram + mem->ram_size)
+        return js->exit0;
+    uint64_t phys = (uint64_t)(host - mem->ram);
+    TBlock *tb = cc_jmp_cache_get(cc, eip);
+    if (!tb || !tb->valid || tb->eip != eip || tb->phys != phys ||
+        tb->cs_base != cs->base || tb->flags != prev->flags) {
+        tb = cc_lookup(cc, phys, eip, cs->base, prev->flags);
+        if (!tb)
+            return js->exit0;
+        cc_jmp_cache_set(cc, eip, tb);
+    }
+    return (uintptr_t)tb->code;
+}
+
+void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page)
+{
+    for (unsigned u = 0; u < 2; u++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TlbEntry *e = &cpu->tlb.e[u][i];
+            if (e->tag_write != TLB_TAG_INVALID &&
+                (const uint8_t *)(e->addend + e->tag_write) == host_page)
+                e->tag_write = TLB_TAG_INVALID;
+        }
+    }
+}

@@ -1,0 +1,262 @@
+/*
+ * jit.c — the translation tier's dispatcher (jit_run) and exception
+ * recovery.
+ *
+ * Loop: at each boundary the dispatcher applies the same rules as
+ * interp_run() (kick, interrupt delivery, HLT), finds or translates the
+ * block for (phys(CS:EIP), EIP, CS base, mode bits), chains the previous
+ * block's direct exit to it when safe, and enters generated code, which
+ * runs chained blocks until an exit. Boundaries needing the reference
+ * tier's exact per-instruction rules (deliverable interrupt, interrupt
+ * shadow, TF single-step, instruction crossing a page, budget smaller
+ * than the block) run interp_run() for as few instructions as needed.
+ *
+ * Exceptions: cpu_raise() longjmps to the setjmp here. Generated code
+ * stored the faulting instruction's EIP and never caches guest state, so
+ * the CPU is already precise; the block's boundary table gives how many
+ * of its instructions retired, and the budget is corrected as the
+ * interpreter counts (the faulting instruction consumes one unit).
+ */
+#include "translator/jit.h"
+
+#include <setjmp.h>
+#include <stdlib.h>
+
+#include "frontend/cpu_mem.h"
+#include "frontend/except.h"
+#include "machine/vm.h"
+#include "translator/jit_int.h"
+
+typedef uintptr_t (*JitEnterFn)(CPUState *cpu, CodeCache *cc,
+                                const void *code);
+
+static void jit_on_flush(void *opaque)
+{
+    JitState *js = opaque;
+    js->last_exit = 0;
+    jit_emit_trampolines(js);
+}
+
+__attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
+{
+    VM *vm = cpu->vm;
+    if (vm->cc)
+        return vm->cc->owner;
+    JitState *js = calloc(1, sizeof *js);
+    uint64_t kb = vm->cfg.tcache_kb ? vm->cfg.tcache_kb : 32768;
+    CodeCache *cc = js ? cc_create((size_t)kb * 1024, &vm->mem) : NULL;
+    if (!cc) {
+        free(js);
+        return NULL;
+    }
+    js->cc = cc;
+    js->cpu = cpu;
+    js->a20_mask = cpu->a20_mask;
+    js->map_gen = vm->mem.map_gen;
+    cc->owner = js;
+    cc->on_flush = jit_on_flush;
+    cc->on_flush_opaque = js;
+    jit_emit_trampolines(js);
+    vm->cc = cc;
+    return js;
+}
+
+void jit_destroy(VM *vm)
+{
+    if (!vm->cc)
+        return;
+    JitState *js = vm->cc->owner;
+    if (js && js->cs_ready) {
+        cs_close(&js->cs_host);
+        cs_close(&js->cs_guest16);
+        cs_close(&js->cs_guest32);
+    }
+    cc_destroy(vm->cc);
+    free(js);
+    vm->cc = NULL;
+}
+
+void jit_stats_print(VM *vm, FILE *f)
+{
+    if (vm->cc)
+        cc_stats_print(vm->cc, f);
+    else
+        fprintf(f, "translation cache: not in use\n");
+}
+
+/* Run the reference tier for up to n instructions of the budget. */
+static CpuExit jit_interp(JitState *js, int64_t n)
+{
+    CPUState *cpu = js->cpu;
+    uint64_t before = cpu->insn_count;
+    js->last_exit = 0;
+    CpuExit e = interp_run(cpu, n);
+    int64_t done = (int64_t)(cpu->insn_count - before);
+    /* interp_run also counts faulting instructions against its budget:
+     * when it used all of it, charge all of it. */
+    js->cc->budget -= e == CPU_EXIT_BUDGET ? n : done;
+    return e;
+}
+
+/* After a longjmp out of generated code or the dispatcher. */
+static void jit_recover(JitState *js)
+{
+    CodeCache *cc = js->cc;
+    CPUState *cpu = js->cpu;
+    js->last_exit = 0;
+    if (js->in_native) {
+        TBlock *tb = cc->cur_tb;
+        if (tb && tb->data) {
+            const JitBlockInfo *info = tb->data;
+            for (uint32_t k = 0; k < info->ninsn; k++) {
+                if (info->eip[k] == cpu->eip) {
+                    cc->budget += info->ninsn - k;
+                    break;
+                }
+            }
+        }
+        cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
+        js->in_native = false;
+    }
+    cc->cur_tb = NULL;
+    cc->budget--; /* the faulting instruction, as interp_run counts it */
+}
+
+/* Is an interrupt or NMI deliverable at this boundary (interp.c rules)? */
+static bool jit_irq_pending(const CPUState *cpu)
+{
+    const VM *vm = cpu->vm;
+    if (cpu->intr_shadow)
+        return false;
+    if (vm->nmi_line && !cpu->nmi_blocked)
+        return true;
+    return vm->intr_line && (cpu->eflags & EFL_IF) && vm->intr_ack;
+}
+
+/* The memory map or A20 changed: physical keys may mean other bytes. */
+static void jit_check_env(JitState *js)
+{
+    CPUState *cpu = js->cpu;
+    uint32_t gen = cpu->vm->mem.map_gen;
+    if (gen != js->map_gen || cpu->a20_mask != js->a20_mask) {
+        js->map_gen = gen;
+        js->a20_mask = cpu->a20_mask;
+        cc_flush(js->cc);
+    }
+}
+
+static TBlock *jit_find(JitState *js, uint32_t flags)
+{
+    CPUState *cpu = js->cpu;
+    CodeCache *cc = js->cc;
+    uint32_t eip = cpu->eip;
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint64_t phys = mmu_translate(cpu, cs->base + eip, ACC_CODE,
+                                  cpu->cpl == 3);
+    TBlock *tb = cc_jmp_cache_get(cc, eip);
+    if (tb && tb->valid && tb->eip == eip && tb->phys == phys &&
+        tb->cs_base == cs->base && tb->flags == flags)
+        return tb;
+    tb = cc_lookup(cc, phys, eip, cs->base, flags);
+    if (!tb)
+        tb = jit_translate(js, phys, eip, flags);
+    if (tb)
+        cc_jmp_cache_set(cc, eip, tb);
+    return tb;
+}
+
+/* Chain the previous direct exit to tb if both are on the same guest
+ * page (or paging is off): a page-crossing chain could outlive a change
+ * of the mapping of the target page. */
+static void jit_try_chain(JitState *js, TBlock *tb)
+{
+    uintptr_t last = js->last_exit;
+    js->last_exit = 0;
+    if (!last)
+        return;
+    TBlock *from = (TBlock *)(last & ~(uintptr_t)7);
+    unsigned slot = (unsigned)(last & 7);
+    if (!from->valid || !tb->valid || from->flags != tb->flags)
+        return;
+    bool same_page = ((from->cs_base + from->eip) >> 12) ==
+                     ((tb->cs_base + tb->eip) >> 12);
+    if (same_page || !(tb->flags & JIT_F_PAGING))
+        cc_chain(js->cc, from, slot, tb);
+}
+
+static void jit_enter(JitState *js, TBlock *tb)
+{
+    CodeCache *cc = js->cc;
+    JitEnterFn enter;
+    void *p = (void *)js->enter;
+    __builtin_memcpy(&enter, &p, sizeof enter);
+    cc->smc_flag = 0;
+    js->run_budget = cc->budget;
+    js->in_native = true;
+    uintptr_t r = enter(js->cpu, cc, tb->code);
+    js->in_native = false;
+    cc->cur_tb = NULL;
+    js->cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
+    js->last_exit = r;
+}
+
+/* One dispatch step; true when jit_run must return *out. */
+static bool jit_step(JitState *js, CpuExit *out)
+{
+    CPUState *cpu = js->cpu;
+    CodeCache *cc = js->cc;
+    if (cc->budget <= 0) {
+        *out = CPU_EXIT_BUDGET;
+        return true;
+    }
+    if (cpu->kick) {
+        cpu->kick = 0;
+        *out = CPU_EXIT_KICK;
+        return true;
+    }
+    if (cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
+        (cpu->eflags & EFL_TF) || cpu->exc_exit) {
+        *out = jit_interp(js, 1);
+        return *out != CPU_EXIT_BUDGET;
+    }
+    jit_check_env(js);
+    if (cpu_fetch_avail(cpu, cpu->eip, 1) == 0) {
+        *out = jit_interp(js, 1); /* #GP: EIP beyond the CS limit */
+        return *out != CPU_EXIT_BUDGET;
+    }
+    TBlock *tb = jit_find(js, jit_mode_flags(cpu));
+    if (!tb || (int64_t)tb->ninsn > cc->budget) {
+        int64_t n = tb ? cc->budget : 1;
+        *out = jit_interp(js, n);
+        return *out != CPU_EXIT_BUDGET;
+    }
+    jit_try_chain(js, tb);
+    jit_enter(js, tb);
+    return false;
+}
+
+CpuExit jit_run(CPUState *cpu, int64_t budget)
+{
+    JitState *const js = jit_state(cpu);
+    if (!js)
+        return interp_run(cpu, budget);
+    js->cc->budget = budget;
+    js->last_exit = 0;
+    for (;;) {
+        if (setjmp(cpu->jmp)) {
+            jit_recover(js);
+            if (cpu->exc_exit) {
+                cpu->cur_exc = -1;
+                return CPU_EXIT_KICK;
+            }
+            if (!cpu_deliver_pending(cpu)) {
+                vm_request(cpu->vm, VM_REQ_RESET);
+                return CPU_EXIT_SHUTDOWN;
+            }
+            continue;
+        }
+        CpuExit e;
+        if (jit_step(js, &e))
+            return e;
+    }
+}

@@ -1,0 +1,197 @@
+/*
+ * jit_int.h — what the translator's files share: per-cache translator
+ * state, the block builder, offsets of CPUState fields used by generated
+ * code and the fixed host registers.
+ *
+ * Host register use inside generated code (see docs/JIT.md):
+ *   rbx  CPUState *            (callee-saved, fixed)
+ *   r12  CodeCache *           (callee-saved, fixed: budget, smc_flag)
+ *   r13  value to store / result        \ callee-saved temporaries that
+ *   r14  effective address / host addr  | survive slow-path helper calls
+ *   r15  first operand                  |
+ *   rbp  second operand                 /
+ *   rax rcx rdx rsi rdi r8-r11  scratch (clobbered by helper calls)
+ * Guest registers live in CPUState; nothing is cached across guest
+ * instructions, so a guest exception needs no register write-back.
+ */
+#ifndef X86BT_JIT_INT_H
+#define X86BT_JIT_INT_H
+
+#include <capstone/capstone.h>
+#include <stddef.h>
+
+#include "codecache/codecache.h"
+#include "frontend/cpu_state.h"
+#include "frontend/decode.h"
+#include "translator/x64_asm.h"
+
+#define JIT_REG_CPU X64_RBX
+#define JIT_REG_CC X64_R12
+#define JIT_REG_VAL X64_R13
+#define JIT_REG_EA X64_R14
+#define JIT_REG_OP1 X64_R15
+#define JIT_REG_OP2 X64_RBP
+
+#define JIT_MAX_INSNS 64
+#define JIT_MAX_STUBS (3 * JIT_MAX_INSNS + 8)
+/* Code memory that must be free before a block is started. */
+#define JIT_BLOCK_RESERVE 16384
+
+/* Mode bits of the lookup key (besides phys, EIP and CS base). */
+enum {
+    JIT_F_CPL = 3u << 0,
+    JIT_F_CODE32 = 1u << 2,
+    JIT_F_STACK32 = 1u << 3,
+    JIT_F_PE = 1u << 4,
+    JIT_F_VM86 = 1u << 5,
+    JIT_F_PAGING = 1u << 6,
+    JIT_F_FASTSEG_SHIFT = 8, /* one bit per segment: fast path allowed */
+};
+
+/* Offsets of CPUState fields addressed from generated code. */
+#define OFF_REG(n) ((int32_t)(offsetof(CPUState, regs) + 4 * (n)))
+#define OFF_REG8(n) ((int32_t)(OFF_REG((n) & 3) + (((n) >> 2) & 1)))
+#define OFF_EIP ((int32_t)offsetof(CPUState, eip))
+#define OFF_NEXT_EIP ((int32_t)offsetof(CPUState, next_eip))
+#define OFF_EFLAGS ((int32_t)offsetof(CPUState, eflags))
+#define OFF_CC_OP ((int32_t)offsetof(CPUState, cc_op))
+#define OFF_CC_RES ((int32_t)offsetof(CPUState, cc_res))
+#define OFF_CC_OP1 ((int32_t)offsetof(CPUState, cc_op1))
+#define OFF_CC_OP2 ((int32_t)offsetof(CPUState, cc_op2))
+#define OFF_KICK ((int32_t)offsetof(CPUState, kick))
+#define OFF_SEG_BASE(s)                                                     \
+    ((int32_t)(offsetof(CPUState, seg) + (s) * sizeof(SegCache) +          \
+               offsetof(SegCache, base)))
+#define OFF_SEG_LIMIT(s)                                                    \
+    ((int32_t)(offsetof(CPUState, seg) + (s) * sizeof(SegCache) +          \
+               offsetof(SegCache, limit)))
+#define OFF_TLB(user)                                                       \
+    ((int32_t)(offsetof(CPUState, tlb) +                                    \
+               (user) * TLB_SIZE * sizeof(TlbEntry)))
+#define OFF_CC_BUDGET ((int32_t)offsetof(CodeCache, budget))
+#define OFF_CC_CUR_TB ((int32_t)offsetof(CodeCache, cur_tb))
+#define OFF_CC_SMC ((int32_t)offsetof(CodeCache, smc_flag))
+
+/* Flag state known at translation time (for fusing CMP + Jcc). */
+typedef enum JitFlagKind {
+    JIT_FK_UNKNOWN, JIT_FK_ADD, JIT_FK_SUB, JIT_FK_LOGIC, JIT_FK_INC,
+    JIT_FK_DEC,
+} JitFlagKind;
+
+/* Out-of-line exit stubs emitted after the block body. */
+typedef enum JitStubKind {
+    JIT_STUB_AT,   /* leave with EIP = eip (not executed), refund budget */
+    JIT_STUB_NEXT, /* leave with EIP = cpu->next_eip, refund budget */
+} JitStubKind;
+
+typedef struct JitStub {
+    size_t site;       /* rel32 of the jcc/jmp that goes to the stub */
+    JitStubKind kind;
+    uint32_t eip;
+    uint32_t refund;   /* instructions not executed after all */
+} JitStub;
+
+/* Per-block data kept in side memory: instruction boundaries for precise
+ * exception recovery (and the explain trace). */
+typedef struct JitBlockInfo {
+    uint32_t ninsn;
+    uint32_t eip[JIT_MAX_INSNS];
+} JitBlockInfo;
+
+typedef struct JitState JitState;
+
+typedef struct BlockBuilder {
+    JitState *js;
+    CPUState *cpu;
+    CodeCache *cc;
+    TBlock *tb;
+    X64Asm a;
+    uint32_t flags;
+    bool code32, user;
+    /* The instruction being translated. */
+    const DecodedInsn *d;
+    DecodedInsn *dcopy;   /* its copy in side memory, for helper calls */
+    uint32_t eip, next_eip;
+    unsigned idx;          /* index in the block */
+    bool ended;            /* the instruction ended the block */
+    JitFlagKind fk;        /* what the last flag writer in the block was */
+    unsigned fk_size;
+    size_t budget_imm;     /* offset of the entry's budget immediate */
+    JitStub stubs[JIT_MAX_STUBS];
+    unsigned nstubs;
+    uint32_t insn_eip[JIT_MAX_INSNS];
+    uint32_t insn_code[JIT_MAX_INSNS + 1]; /* host offset of each insn */
+    bool insn_inline[JIT_MAX_INSNS];
+} BlockBuilder;
+
+/* The translator's state for one code cache (cc->owner). */
+struct JitState {
+    CodeCache *cc;
+    CPUState *cpu;
+    /* Trampolines at the start of code memory (re-emitted after flush):
+     * enter(cpu, cc, code) runs generated code and returns what the exit
+     * path left in rax; epilogue is that exit path; exit0 is
+     * "xor eax, eax; jmp epilogue" for the indirect-branch lookup. */
+    uintptr_t enter, epilogue, exit0;
+    uint32_t a20_mask;     /* A20 state the cache was built with */
+    uint32_t map_gen;      /* memory-map generation ditto */
+    uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
+    int64_t run_budget;    /* budget when generated code was entered */
+    bool in_native;        /* generated code is running (for recovery) */
+    bool cs_ready;         /* Capstone handles open (explain mode) */
+    csh cs_host, cs_guest16, cs_guest32;
+    BlockBuilder builder;  /* scratch for the block being translated */
+};
+
+/* block.c */
+TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
+                      uint32_t flags);
+uint32_t jit_mode_flags(const CPUState *cpu);
+void jit_emit_trampolines(JitState *js);
+
+/* Emission helpers shared by emit_*.c (block.c). */
+void jit_emit_store_eip(BlockBuilder *b);
+void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn);
+void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind,
+                       uint32_t refund);
+void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
+void jit_emit_indirect_exit(BlockBuilder *b);
+void jit_emit_smc_check(BlockBuilder *b);
+bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
+
+/* emit_mem.c: effective address and inline-TLB memory accesses.
+ * EA (offset in the segment) is computed into r14d. */
+void jit_emit_ea(BlockBuilder *b);
+/* Load `size` bytes at seg:r14d into eax (zero-extended). rmw: probe as
+ * a write (leaves the host address in r14, or 0 after the slow path). */
+void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+/* Store r13d to seg:r14d; after an rmw load, store to the same place. */
+void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+
+/* emit_*.c: inline translations; return false to fall back to a helper
+ * call (nothing emitted in that case). */
+bool jit_emit_alu(BlockBuilder *b);
+bool jit_emit_mov(BlockBuilder *b);
+bool jit_emit_stack(BlockBuilder *b);
+bool jit_emit_branch(BlockBuilder *b);
+/* Push an immediate (size 2 or 4) as PUSH/CALL do (emit_stack.c). */
+void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value);
+
+/* helpers.c: C functions called from generated code. */
+uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);
+void jit_helper_fold_cf(CPUState *cpu);
+uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
+                       unsigned size);
+void jit_helper_st(CPUState *cpu, unsigned seg, uint32_t off, uint32_t val,
+                   unsigned size);
+uint32_t jit_helper_rmw_ld(CPUState *cpu, const DecodedInsn *d,
+                           unsigned size, uint32_t *lin);
+void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
+                       uint32_t *lin, uint32_t val);
+/* Invalidate fast-path write entries for a page that became a code page. */
+void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page);
+
+/* explain.c: -trace translate. */
+void jit_explain_block(JitState *js, const BlockBuilder *b);
+
+#endif
