@@ -18,9 +18,6 @@ CC      ?= gcc
 PKGS    := capstone sdl2 libffi
 TPKGS   := check unicorn
 
-# `make` with no target builds `all` (build/pkg.mk's rule comes first).
-.DEFAULT_GOAL := all
-
 # Package flags are computed once into build/pkg.mk, after scripts/deps.sh
 # has installed what is missing (make re-reads the makefiles after
 # regenerating an included one, so a fresh machine needs no other step).
