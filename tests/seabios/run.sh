@@ -11,11 +11,16 @@ BIOS=${3:-build/roms/bios.bin}
 mkdir -p "$OUT/iso"
 python3 tests/seabios/mkimages.py "$OUT" || exit 1
 pass=0; fail=0; skip=0
-check() { # name expected-text args...
-    local name=$1 want=$2; shift 2
-    local log="$OUT/$name.log"
-    # -jit off: the chipset is under test here, not the translator.
-    timeout 120 "$X86BT" -nographic -display none -jit off -m 64 \
+check() { # name expected-text args...  (runs under both CPU tiers)
+    local name=$1 want=$2 jit; shift 2
+    for jit in off on; do
+        check_one "$name (-jit $jit)" "$OUT/$name-jit$jit.log" "$want" \
+            -jit "$jit" "$@"
+    done
+}
+check_one() { # label log expected-text args...
+    local name=$1 log=$2 want=$3; shift 3
+    timeout 120 "$X86BT" -nographic -display none -m 64 \
         -bios "$BIOS" "$@" > "$log" 2>&1
     local rc=$?
     if grep -q "no CPU in this build" "$log"; then
