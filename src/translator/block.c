@@ -106,21 +106,17 @@ void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn)
     x64_emit_call(&b->a, fn);
 }
 
-static void jit_add_stub(BlockBuilder *b, size_t site, JitStubKind kind,
-                         uint32_t eip, uint32_t refund)
+/* A conditional jump to an out-of-line exit; the stub itself is emitted
+ * after the body, when the block's instruction count is known. */
+void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
 {
+    size_t site = x64_emit_jcc_site(&b->a, cc);
     if (b->nstubs >= JIT_MAX_STUBS) {
         b->a.overflow = true; /* cannot happen with the insn limit */
         return;
     }
-    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, refund };
-}
-
-void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind,
-                       uint32_t refund)
-{
-    size_t site = x64_emit_jcc_site(&b->a, cc);
-    jit_add_stub(b, site, kind, b->eip, refund);
+    uint32_t eip = kind == JIT_STUB_AFTER ? b->next_eip : b->eip;
+    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx };
 }
 
 /* A chainable exit: jmp rel32 to a stub that stores EIP and returns
@@ -167,7 +163,7 @@ static void jit_emit_dynamic_exit(BlockBuilder *b)
 void jit_emit_smc_check(BlockBuilder *b)
 {
     x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(JIT_REG_CC, OFF_CC_SMC), 0);
-    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_NEXT, 0);
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_AFTER);
 }
 
 /* Rows after which the block must end because they may change what the
@@ -221,8 +217,7 @@ static void jit_emit_call_handler(BlockBuilder *b)
      * control transfers): follow next_eip if it is not the fall-through. */
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                     (int32_t)b->next_eip);
-    /* The refund (instructions after this one) is fixed in jit_finish. */
-    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_NEXT, 0);
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_NEXT);
     jit_emit_smc_check(b);
 }
 
@@ -244,14 +239,13 @@ static void jit_emit_prologue(BlockBuilder *b)
     x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
     x64_emit_store(a, 8, x64_mem(JIT_REG_CC, OFF_CC_CUR_TB), X64_RAX);
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
-    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_AT, 0);
+    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_KICK);
     /* sub qword [r12 + budget], imm32 — the immediate is patched once the
      * instruction count is known (REX.W 81 /5 id, imm at the end). */
     x64_emit_alu_mi(a, X64_SUB, 8, x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
                     0x7fffffff);
     b->budget_imm = a->len - 4;
-    /* Budget exhausted: the stub refunds the whole block. */
-    jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_AT, ~0u);
+    jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
 }
 
 /* Out-of-line stubs: refund unexecuted instructions, set EIP, leave. */
@@ -261,12 +255,14 @@ static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
     for (unsigned i = 0; i < b->nstubs; i++) {
         JitStub *s = &b->stubs[i];
         x64_bind(a, s->site);
-        uint32_t refund = s->refund == ~0u ? ninsn : s->refund;
+        uint32_t refund = s->kind == JIT_STUB_KICK     ? 0
+                          : s->kind == JIT_STUB_BUDGET ? ninsn
+                                                       : ninsn - s->idx - 1;
         if (refund)
             x64_emit_alu_mi(a, X64_ADD, 8,
                             x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
                             (int32_t)refund);
-        if (s->kind == JIT_STUB_AT) {
+        if (s->kind != JIT_STUB_NEXT) {
             x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
                                (int32_t)s->eip);
             x64_emit_jmp(a, b->js->exit0);
@@ -338,28 +334,12 @@ static unsigned jit_emit_body(BlockBuilder *b)
     return b->idx;
 }
 
-/* Patch the per-instruction refunds: every STUB_NEXT exit recorded while
- * translating instruction i refunds the instructions after i. */
-static void jit_fix_refunds(BlockBuilder *b, uint32_t ninsn)
-{
-    for (unsigned i = 0; i < b->nstubs; i++) {
-        JitStub *s = &b->stubs[i];
-        if (s->kind != JIT_STUB_NEXT)
-            continue;
-        unsigned k = 0;
-        while (k + 1 < ninsn && b->insn_eip[k] != s->eip)
-            k++;
-        s->refund = ninsn - k - 1;
-    }
-}
-
 static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
 {
     TBlock *tb = b->tb;
     CodeCache *cc = b->cc;
     if (!b->ended)
         jit_emit_direct_exit(b, 0, b->eip);
-    jit_fix_refunds(b, ninsn);
     jit_emit_stubs(b, ninsn);
     JitBlockInfo *info = cc_data_alloc(cc, sizeof *info);
     if (b->a.overflow || !info)

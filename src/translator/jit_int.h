@@ -80,15 +80,17 @@ typedef enum JitFlagKind {
 
 /* Out-of-line exit stubs emitted after the block body. */
 typedef enum JitStubKind {
-    JIT_STUB_AT,   /* leave with EIP = eip (not executed), refund budget */
-    JIT_STUB_NEXT, /* leave with EIP = cpu->next_eip, refund budget */
+    JIT_STUB_KICK,   /* block entry, kick: leave at the block's EIP */
+    JIT_STUB_BUDGET, /* block entry, budget short: refund it all, leave */
+    JIT_STUB_AFTER,  /* after instruction idx: leave at its next EIP */
+    JIT_STUB_NEXT,   /* after instruction idx: leave at cpu->next_eip */
 } JitStubKind;
 
 typedef struct JitStub {
-    size_t site;       /* rel32 of the jcc/jmp that goes to the stub */
+    size_t site;       /* rel32 of the jcc that goes to the stub */
     JitStubKind kind;
-    uint32_t eip;
-    uint32_t refund;   /* instructions not executed after all */
+    uint32_t eip;      /* KICK/BUDGET: block EIP; AFTER: next EIP */
+    unsigned idx;      /* instruction index (AFTER/NEXT) */
 } JitStub;
 
 /* Per-block data kept in side memory: instruction boundaries for precise
@@ -152,8 +154,7 @@ void jit_emit_trampolines(JitState *js);
 /* Emission helpers shared by emit_*.c (block.c). */
 void jit_emit_store_eip(BlockBuilder *b);
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn);
-void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind,
-                       uint32_t refund);
+void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind);
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
