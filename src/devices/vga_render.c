@@ -27,8 +27,8 @@
 #define AR10_P54S 0x80
 #define CR0A_CURSOR_OFF 0x20
 #define GR5_256 0x40
+#define GR5_CGA 0x20
 #define SR1_DOTS8 0x01
-#define SR1_HALF_CLOCK 0x08
 #define SR1_SCREEN_OFF 0x20
 
 bool vga_is_text_mode(const VgaState *s)
@@ -165,21 +165,40 @@ static void vga_render_text(const VgaState *s, uint32_t *out, int *w, int *h)
 
 /* ---- graphics ---- */
 
-static void vga_gfx_size(const VgaState *s, int *w, int *h, unsigned *rep)
+/* CR17 bit 0 clear: CGA compatibility, memory address bit 13 comes from
+ * the row scan counter (FreeVGA CRTC Mode Control "MAP13"), so even scan
+ * lines come from the first 8 KB and odd ones from the next. */
+static bool vga_cga_interleave(const VgaState *s)
+{
+    return !(s->crtc[0x17] & 0x01) &&
+           !(s->dispi[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED);
+}
+
+static uint32_t vga_line_addr(const VgaState *s, int y, uint32_t start,
+                              uint32_t stride)
+{
+    if (vga_cga_interleave(s))
+        return start + (uint32_t)(y >> 1) * stride + (y & 1) * 0x2000u;
+    return start + (uint32_t)y * stride;
+}
+
+/* Logical size: one pixel per dot clock (two in 256-colour mode); scan
+ * lines divided by the character height and scan doubling, except in CGA
+ * interleave where each character row holds two distinct lines. */
+static void vga_gfx_size(const VgaState *s, int *w, int *h)
 {
     unsigned width = (s->crtc[1] + 1u) * 8;
     unsigned scan = (s->crtc[9] & 0x1F) + 1u;
+    if (vga_cga_interleave(s))
+        scan = 1;
     if (s->crtc[9] & 0x80)
         scan *= 2;
     if (s->gr[5] & GR5_256)
-        width /= 2;
-    else if (s->seq[1] & SR1_HALF_CLOCK)
         width /= 2;
     unsigned height = vga_vde(s) / scan;
     *w = (int)(width > VGA_MAX_WIDTH ? VGA_MAX_WIDTH : width);
     *h = (int)(height > VGA_MAX_HEIGHT ? VGA_MAX_HEIGHT
                : height ? height : 1);
-    *rep = scan;
 }
 
 static void vga_render_planar(const VgaState *s, uint32_t *out, int w, int h,
@@ -189,7 +208,7 @@ static void vga_render_planar(const VgaState *s, uint32_t *out, int w, int h,
     for (unsigned i = 0; i < 16; i++)
         pal[i] = vga_attr_rgb(s, i & s->ar[0x12]);
     for (int y = 0; y < h; y++) {
-        uint32_t line = start + (uint32_t)y * stride;
+        uint32_t line = vga_line_addr(s, y, start, stride);
         for (int x = 0; x < w; x++) {
             uint32_t off = line + (uint32_t)x / 8;
             unsigned bit = 7 - (x & 7), idx = 0;
@@ -200,24 +219,46 @@ static void vga_render_planar(const VgaState *s, uint32_t *out, int w, int h,
     }
 }
 
+/* GR5 bit 5 (shift register interleave): CGA 4-colour modes 4/5, two bits
+ * per pixel from the odd/even byte stream (address k is plane k&1 at
+ * offset k>>1 in this model). In word mode (CR17 bit 6 clear) the CRTC
+ * counts words: start and offset are doubled into bytes. */
+static void vga_render_cga4(const VgaState *s, uint32_t *out, int w, int h,
+                            uint32_t start, uint32_t stride)
+{
+    unsigned unit = (s->crtc[0x17] & 0x40) ? 1 : 2;
+    for (int y = 0; y < h; y++) {
+        uint32_t line = vga_line_addr(s, y, start * unit, stride * unit);
+        for (int x = 0; x < w; x++) {
+            uint32_t k = line + (uint32_t)x / 4;
+            uint8_t b = vga_plane(s, k >> 1, k & 1);
+            unsigned v = (b >> (6 - 2 * (x & 3))) & 3;
+            out[(size_t)y * w + x] = vga_attr_rgb(s, v & s->ar[0x12]);
+        }
+    }
+}
+
 static void vga_render_256(const VgaState *s, uint32_t *out, int w, int h,
                            uint32_t start, uint32_t stride)
 {
-    for (int y = 0; y < h; y++)
+    for (int y = 0; y < h; y++) {
+        uint32_t line = vga_line_addr(s, y, start, stride);
         for (int x = 0; x < w; x++) {
-            uint32_t off = start + (uint32_t)y * stride + (uint32_t)x / 4;
+            uint32_t off = line + (uint32_t)x / 4;
             out[(size_t)y * w + x] = vga_dac_rgb(s, vga_plane(s, off, x & 3));
         }
+    }
 }
 
 static void vga_render_vga_gfx(const VgaState *s, uint32_t *out, int *w,
                                int *h)
 {
-    unsigned rep;
-    vga_gfx_size(s, w, h, &rep);
+    vga_gfx_size(s, w, h);
     uint32_t start = vga_start_addr(s), stride = s->crtc[0x13] * 2u;
     if (s->gr[5] & GR5_256)
         vga_render_256(s, out, *w, *h, start, stride);
+    else if (s->gr[5] & GR5_CGA)
+        vga_render_cga4(s, out, *w, *h, start, stride);
     else
         vga_render_planar(s, out, *w, *h, start, stride);
 }
