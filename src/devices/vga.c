@@ -469,6 +469,15 @@ static void vga_dispi_recalc_virt(VgaState *s)
     s->dispi[VBE_DISPI_INDEX_VIRT_HEIGHT] = h > 0xFFFF ? 0xFFFF : (uint16_t)h;
 }
 
+/* A geometry change while enabled (as QEMU allows): the virtual width
+ * grows to the new visible width, the virtual height follows. */
+static void vga_dispi_fixup(VgaState *s)
+{
+    if (s->dispi[VBE_DISPI_INDEX_VIRT_WIDTH] < s->dispi[VBE_DISPI_INDEX_XRES])
+        s->dispi[VBE_DISPI_INDEX_VIRT_WIDTH] = s->dispi[VBE_DISPI_INDEX_XRES];
+    vga_dispi_recalc_virt(s);
+}
+
 static void vga_dispi_enable(VgaState *s, uint16_t val)
 {
     uint16_t old = s->dispi[VBE_DISPI_INDEX_ENABLE];
@@ -521,8 +530,6 @@ void vga_dispi_write(VgaState *s, unsigned index, uint16_t val)
     case VBE_DISPI_INDEX_XRES:
     case VBE_DISPI_INDEX_YRES:
     case VBE_DISPI_INDEX_BPP:
-        if (on)
-            break; /* geometry is latched while enabled */
         if (index == VBE_DISPI_INDEX_BPP && !val)
             val = 8;
         if ((index == VBE_DISPI_INDEX_XRES && val > VGA_MAX_WIDTH) ||
@@ -534,6 +541,8 @@ void vga_dispi_write(VgaState *s, unsigned index, uint16_t val)
             break;
         }
         s->dispi[index] = val;
+        if (on)
+            vga_dispi_fixup(s);
         break;
     case VBE_DISPI_INDEX_ENABLE:
         vga_dispi_enable(s, val);
@@ -738,9 +747,6 @@ static int vga_init(void *opaque, VM *vm, const char *arg)
     (void)arg;
     s->vm = vm;
     s->io_region = s->dispi_region = s->mem_region = -1;
-    s->vram = calloc(1, VGA_VRAM_SIZE);
-    if (!s->vram)
-        return -ENOMEM;
     s->pci.opaque = s;
     int rc = pci_register(&vm->pci, &s->pci, VGA_DEVFN, 0x1234, 0x1111, 0x02,
                           0x030000, "vga");
@@ -779,7 +785,6 @@ static void vga_fini(void *opaque)
         io_unregister(&s->vm->io, s->dispi_region);
     if (s->mem_region >= 0)
         mem_unmap(&s->vm->mem, s->mem_region);
-    free(s->vram);
     free(s->rom);
 }
 
@@ -806,6 +811,7 @@ static const StateField vga_state_fields[] = {
     STATE_FIELD(VgaState, latch),
     STATE_FIELD(VgaState, dispi_index),
     STATE_FIELD(VgaState, dispi),
+    STATE_FIELD(VgaState, vram),
     STATE_END,
 };
 

@@ -45,7 +45,6 @@ enum {
 typedef struct VgaState {
     PciDevice pci;
     struct VM *vm;
-    uint8_t *vram; /* VGA_VRAM_SIZE bytes; planar byte = vram[off*4+plane] */
 
     /* IBM VGA registers (FreeVGA "VGA/SVGA Video Programming"). */
     uint8_t misc;        /* 0x3C2 write / 0x3CC read */
@@ -74,6 +73,10 @@ typedef struct VgaState {
     char mirror_prev[VGA_TEXT_MAX_ROWS][VGA_TEXT_MAX_COLS + 1];
     uint8_t *rom;        /* option ROM image (owned), or NULL */
     struct DisplaySdl *display;
+
+    /* Video memory, last so that it is saved as one field. Planar byte
+     * (offset o, plane p) is vram[o * 4 + p]. */
+    uint8_t vram[VGA_VRAM_SIZE];
 } VgaState;
 
 /* Register and memory access (also the unit tests' entry points):

@@ -371,10 +371,13 @@ START_TEST(test_dispi_lfb_render)
     ck_assert_uint_eq(inw(0x1CF), 640);
     outw(0x1CE, VBE_DISPI_INDEX_VIRT_HEIGHT);
     ck_assert_uint_eq(inw(0x1CF), VGA_VRAM_SIZE / (640 * 4));
-    /* Geometry is latched while enabled. */
-    dispi(VBE_DISPI_INDEX_XRES, 800);
+    /* Out-of-range values are refused. */
+    dispi(VBE_DISPI_INDEX_XRES, VGA_MAX_WIDTH + 8);
+    dispi(VBE_DISPI_INDEX_BPP, 12);
     outw(0x1CE, VBE_DISPI_INDEX_XRES);
     ck_assert_uint_eq(inw(0x1CF), 640);
+    outw(0x1CE, VBE_DISPI_INDEX_BPP);
+    ck_assert_uint_eq(inw(0x1CF), 32);
     uint32_t px = 0x00123456;
     ck_assert_int_eq(phys_write(&vm->mem, 0xE0000000 + 640 * 4 + 4, &px, 4),
                      0);
@@ -394,6 +397,14 @@ START_TEST(test_dispi_lfb_render)
     dispi(VBE_DISPI_INDEX_BANK, 2);
     mem_wr(0xA0003, 0x99);
     ck_assert_uint_eq(vga->vram[0x20003], 0x99);
+    /* A wider mode while enabled widens the virtual screen. */
+    dispi(VBE_DISPI_INDEX_XRES, 800);
+    outw(0x1CE, VBE_DISPI_INDEX_VIRT_WIDTH);
+    ck_assert_uint_eq(inw(0x1CF), 800);
+    /* Enabling without NOCLEARMEM clears the visible memory. */
+    dispi(VBE_DISPI_INDEX_ENABLE, 0);
+    dispi(VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED);
+    ck_assert_uint_eq(vga->vram[640 * 4 + 4], 0);
 }
 END_TEST
 
