@@ -510,6 +510,95 @@ START_TEST(test_text_render_font_cursor)
 }
 END_TEST
 
+/* Mode 13h / 12h CRTC values (IBM VGA mode tables): 640 dot clocks, 400
+ * or 480 scan lines. */
+static void gfx_crtc(uint8_t cr9, uint8_t cr12, uint8_t cr7)
+{
+    outb(0x3C2, 0xE3);
+    crtc(0x01, 0x4F);
+    crtc(0x07, cr7);
+    crtc(0x09, cr9);
+    crtc(0x12, cr12);
+    crtc(0x13, 0x28);
+    crtc(0x17, 0xE3);
+    inb(0x3DA);
+    for (uint8_t i = 0; i < 16; i++) {
+        outb(0x3C0, i);
+        outb(0x3C0, i);
+    }
+    outb(0x3C0, 0x12);
+    outb(0x3C0, 0x0F);
+}
+
+START_TEST(test_render_mode13)
+{
+    /* Mode 13h: AR10 graphics + 8-bit colour (bit 6), GR5 bit 6, chain-4;
+     * CR9 = 0x41 doubles each line: 320x200. */
+    gfx_crtc(0x41, 0x8F, 0x1F);
+    outb(0x3C0, 0x10);
+    outb(0x3C0, 0x41);
+    outb(0x3C0, 0x20);
+    seq(2, 0x0F);
+    seq(4, 0x0E);
+    gr(5, 0x40);
+    gr(6, 0x05);
+    gr(8, 0xFF);
+    outb(0x3C8, 0x42);
+    outb(0x3C9, 0x3F);
+    outb(0x3C9, 0x00);
+    outb(0x3C9, 0x3F);
+    mem_wr(0xA0000 + 320 * 10 + 7, 0x42);
+    static uint32_t frame[VGA_MAX_WIDTH * VGA_MAX_HEIGHT];
+    int w, h;
+    vga_render(vga, frame, &w, &h);
+    ck_assert_int_eq(w, 320);
+    ck_assert_int_eq(h, 200);
+    ck_assert_uint_eq(frame[320 * 10 + 7], 0xFF00FF);
+    ck_assert_uint_eq(frame[320 * 10 + 8], 0);
+    /* The DAC mask (FV DAC 0x3C6) ANDs the index. */
+    outb(0x3C6, 0x0F);
+    vga_render(vga, frame, &w, &h);
+    ck_assert_uint_eq(frame[320 * 10 + 7], 0);
+}
+END_TEST
+
+START_TEST(test_render_mode12)
+{
+    /* Mode 12h: 16-colour planar, 640x480; pixel colour = the four plane
+     * bits through the attribute palette and the DAC. */
+    gfx_crtc(0x40, 0xDF, 0x3E);
+    outb(0x3C0, 0x10);
+    outb(0x3C0, 0x01);
+    outb(0x3C0, 0x20);
+    planar_setup(2);          /* write mode 2: colour in CPU bits 3:0 */
+    gr(8, 0x40);              /* pixel 1 of the byte */
+    outb(0x3C8, 0x0B);
+    outb(0x3C9, 0x00);
+    outb(0x3C9, 0x3F);
+    outb(0x3C9, 0x3F);
+    mem_rd(0xA0000 + 80 * 5);
+    mem_wr(0xA0000 + 80 * 5, 0x0B);
+    static uint32_t frame[VGA_MAX_WIDTH * VGA_MAX_HEIGHT];
+    int w, h;
+    vga_render(vga, frame, &w, &h);
+    ck_assert_int_eq(w, 640);
+    ck_assert_int_eq(h, 480);
+    ck_assert_uint_eq(frame[640 * 5 + 1], 0x00FFFF);
+    ck_assert_uint_eq(frame[640 * 5 + 0], 0);
+    /* Colour plane enable (AR12) masks plane 3 out: index 3. */
+    inb(0x3DA);
+    outb(0x3C0, 0x32);
+    outb(0x3C0, 0x07);
+    outb(0x3C0, 0x20);
+    outb(0x3C8, 0x03);
+    outb(0x3C9, 0x3F);
+    outb(0x3C9, 0x00);
+    outb(0x3C9, 0x00);
+    vga_render(vga, frame, &w, &h);
+    ck_assert_uint_eq(frame[640 * 5 + 1], 0xFF0000);
+}
+END_TEST
+
 static uint32_t crc32_ref(const uint8_t *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
@@ -598,6 +687,8 @@ static Suite *vga_suite(void)
     tcase_add_test(tc, test_dispi_lfb_render);
     tcase_add_test(tc, test_text_snapshot);
     tcase_add_test(tc, test_text_render_font_cursor);
+    tcase_add_test(tc, test_render_mode13);
+    tcase_add_test(tc, test_render_mode12);
     tcase_add_test(tc, test_png_structure);
     suite_add_tcase(s, tc);
     return s;
