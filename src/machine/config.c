@@ -40,6 +40,8 @@ static const OptDesc opts[] = {
     {"-icount", OPT_ARG, "N     deterministic time: 2^N ns per guest instruction (0-10)"},
     {"-trace", OPT_ARG, "LIST   insn,translate,int,io,unimp,guest,info"},
     {"-tcache", OPT_ARG, "KB    translation cache size in KB (default 32768)"},
+    {"-screenshot-at", OPT_ARG, "S:PATH  write the screen as PNG at virtual time S seconds"},
+    {"-screenshot-text-at", OPT_ARG, "S:PATH  write the text screen at virtual time S seconds"},
     {"-no-reboot", OPT_FLAG, "  exit instead of resetting the guest"},
     {"-rtc", OPT_ARG, "base=utc|YYYY-MM-DDTHH:MM:SS  RTC start time (default: host UTC)"},
     {"-h", OPT_FLAG, "          this help (also --help)"},
@@ -140,6 +142,24 @@ static int parse_serial(VMConfig *cfg, const char *v, char *err, size_t errlen)
     return 0;
 }
 
+/* "SECONDS:PATH" (seconds may have a fraction) for the screenshot
+ * options. */
+static int parse_shot(const char *opt, const char *v, int64_t *ns,
+                      const char **path, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    double secs = strtod(v, &end);
+    if (errno || end == v || *end != ':' || !end[1] || secs < 0 ||
+        secs > 1e6) {
+        snprintf(err, errlen, "%s: expected SECONDS:PATH, got '%s'", opt, v);
+        return -1;
+    }
+    *ns = (int64_t)(secs * 1e9);
+    *path = end + 1;
+    return 0;
+}
+
 /* Apply one option with its argument (NULL for flags). */
 static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
                  size_t errlen)
@@ -225,6 +245,12 @@ static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
             return -1;
         }
         cfg->tcache_kb = n;
+    } else if (!strcmp(name, "-screenshot-at")) {
+        return parse_shot(name, v, &cfg->shot_ns, &cfg->shot_path, err,
+                          errlen);
+    } else if (!strcmp(name, "-screenshot-text-at")) {
+        return parse_shot(name, v, &cfg->shot_text_ns, &cfg->shot_text_path,
+                          err, errlen);
     } else if (!strcmp(name, "-no-reboot")) {
         cfg->no_reboot = true;
     } else if (!strcmp(name, "-rtc")) {

@@ -105,6 +105,7 @@ static const BoardRow pc_board[] = {
     {&ide_device, arg_ide},    /* 00:01.1 */
     {&piix4_usb_device, NULL}, /* 00:01.2 */
     {&piix4_pm_device, NULL},  /* 00:01.3 */
+    {&vga_device, NULL},       /* 00:02.0 stdvga (until a -vga none) */
     {&fw_cfg_device, NULL},
 };
 
