@@ -23,8 +23,10 @@
 
 /* CR0 bits that exist on a P6 (ET is hardwired to 1). */
 #define CR0_VALID 0xE005003Fu
-/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE. */
-#define CR4_VALID 0x000001FFu
+/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE, plus
+ * OSFXSR because CPUID advertises FXSR (FXSAVE/FXRSTOR are modelled);
+ * OSXMMEXCPT stays reserved while CPUID has no SSE. */
+#define CR4_VALID (0x000001FFu | CR4_OSFXSR)
 
 static void sys_need_cpl0(CPUState *cpu)
 {
