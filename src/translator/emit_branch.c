@@ -113,7 +113,13 @@ static bool jit_emit_call(BlockBuilder *b)
     uint32_t target = jit_branch_target(b);
     if (!jit_target_ok(b, target))
         return false;
-    jit_emit_push_value(b, b->d->o32 ? 4 : 2, b->next_eip);
+    /* If the push hits translated code, the SMC exit after it (stub
+     * AFTER, which leaves at b->next_eip) must continue at the target:
+     * the CALL is complete once its push is done. */
+    uint32_t ret_eip = b->next_eip;
+    b->next_eip = target;
+    jit_emit_push_value(b, b->d->o32 ? 4 : 2, ret_eip);
+    b->next_eip = ret_eip;
     jit_emit_direct_exit(b, 0, target);
     b->ended = true;
     return true;

@@ -6,7 +6,9 @@
 ; tier once left such a loop at a stale EIP after the SMC invalidation and
 ; ran the `add` a second time (SeaBIOS then faulted in its relocated init).
 ; Also: REP MOVSD over translated code, a store into the next instruction
-; of the same block, and stores done by reference handlers (ADC, STOSD).
+; of the same block, stores done by reference handlers (ADC, STOSD), and a
+; CALL whose return-address push overwrites translated code (it once left
+; the block at the return address instead of the call target).
 %include "lib/x86bt.inc"
 
 RAM_CODE equ 0x30000            ; one page of code, copied from `chunk`
@@ -89,6 +91,17 @@ test_main:
     call R(victim3)
     ASSERT_EQ eax, 0x22222222, "victim3 after REP MOVSD"
 
+    ; CALL whose return-address push overwrites translated code (victim4):
+    ; the call must still reach its target
+    call R(victim4)
+    ASSERT_EQ eax, 0x44444444, "victim4 before"
+    mov dword [R(count)], 0
+    mov [v_tmp], esp
+    mov esp, R(victim4) + 8     ; the push writes victim4+4..+7
+    call R(bump_count)
+    mov esp, [v_tmp]
+    ASSERT_EQ [R(count)], 1, "CALL pushing over translated code reached its target"
+
     ; run the whole sequence again: retranslated code, patched again
     call R(victim1)
     ASSERT_EQ eax, ORIG1 + 3 * DELTA, "victim1 stable"
@@ -150,6 +163,10 @@ copy_over:
     rep movsd
     ret
 
+bump_count:
+    inc dword [R(count)]
+    ret
+
     align 16
 victim1:
     mov eax, ORIG1
@@ -157,6 +174,10 @@ victim1:
     align 16
 victim2:
     mov eax, ORIG2
+    ret
+    align 16
+victim4:
+    mov eax, 0x44444444
     ret
     align 16
 victim3:
