@@ -48,7 +48,7 @@ static bool jit_cond_fusable(const BlockBuilder *b, unsigned cc)
 
 /* Leave host flags such that `jcc cc` is the guest condition; returns the
  * host condition to test. */
-static X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
+X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
 {
     X64Asm *a = &b->a;
     unsigned sz = b->fk_size;
@@ -113,13 +113,7 @@ static bool jit_emit_call(BlockBuilder *b)
     uint32_t target = jit_branch_target(b);
     if (!jit_target_ok(b, target))
         return false;
-    /* If the push hits translated code, the SMC exit after it (stub
-     * AFTER, which leaves at b->next_eip) must continue at the target:
-     * the CALL is complete once its push is done. */
-    uint32_t ret_eip = b->next_eip;
-    b->next_eip = target;
-    jit_emit_push_value(b, b->d->o32 ? 4 : 2, ret_eip);
-    b->next_eip = ret_eip;
+    jit_emit_push_value(b, b->d->o32 ? 4 : 2, b->next_eip, true);
     jit_emit_direct_exit(b, 0, target);
     b->ended = true;
     return true;
