@@ -80,6 +80,8 @@ typedef struct VM {
     size_t kernel_size;
     bool kernel_multiboot; /* start the kernel directly at every reset */
 
+    double insn_per_us;  /* measured execution rate (host-time slices) */
+
     uint32_t requests;   /* VM_REQ_* */
     int exit_status;     /* process exit status after VM_REQ_POWEROFF */
     uint64_t resets;     /* number of machine resets so far */
