@@ -15,7 +15,7 @@
 MODE    ?= release
 BUILD   := build/$(MODE)
 CC      ?= gcc
-PKGS    := capstone sdl2 libffi
+PKGS    := capstone sdl2
 TPKGS   := check unicorn
 
 # Package flags are computed once into build/pkg.mk, after scripts/deps.sh
