@@ -144,4 +144,5 @@ void cpu_dump(CPUState *cpu, FILE *f)
     fprintf(f, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x insns=%llu\n", cpu->cr0,
             cpu->cr2, cpu->cr3, cpu->cr4,
             (unsigned long long)cpu->insn_count);
+    fpu_dump(&cpu->fpu, f);
 }

@@ -20,6 +20,8 @@
 
 /* Longest CPU slice between timer checks, in instructions. */
 #define VM_SLICE_MAX 200000
+/* Shortest slice in host-time mode (bounds the per-slice overhead). */
+#define VM_SLICE_MIN 500
 /* Longest host sleep while halted, ns (host events are polled). */
 #define VM_HALT_SLEEP_MAX 10000000
 
@@ -32,6 +34,8 @@ void vm_config_defaults(VMConfig *cfg)
     cfg->jit = true;
     cfg->icount_shift = -1;
     cfg->tcache_kb = 32768;
+    cfg->shot_ns = -1;
+    cfg->shot_text_ns = -1;
 }
 
 void *vm_add_device(VM *vm, const DeviceInfo *info, const char *arg)
@@ -228,11 +232,24 @@ void vm_set_intr(VM *vm, bool level)
 static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 {
     uint64_t before = cpu_insn_count(vm->cpu);
+    int64_t t0 = vm->clock.icount_mode ? 0 : clock_host_ns();
     CpuExit e = vm->cfg.jit ? jit_run(vm->cpu, budget)
                             : interp_run(vm->cpu, budget);
+    uint64_t done = cpu_insn_count(vm->cpu) - before;
     /* icount mode: virtual time advances with retired instructions. */
-    if (vm->clock.icount_mode)
-        vm->clock.icount += cpu_insn_count(vm->cpu) - before;
+    if (vm->clock.icount_mode) {
+        vm->clock.icount += done;
+    } else if (done >= 1000) {
+        /* Host time: learn the execution rate (instructions per us,
+         * smoothed) so that slices end near the next timer deadline. */
+        int64_t ns = clock_host_ns() - t0;
+        if (ns > 0) {
+            double rate = (double)done * 1000.0 / (double)ns;
+            vm->insn_per_us = vm->insn_per_us > 0
+                                  ? 0.75 * vm->insn_per_us + 0.25 * rate
+                                  : rate;
+        }
+    }
     return e;
 }
 
@@ -240,12 +257,22 @@ static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 static int64_t vm_slice(VM *vm)
 {
     int64_t deadline = clock_next_deadline(&vm->clock);
-    if (!vm->clock.icount_mode || deadline == INT64_MAX)
+    if (deadline == INT64_MAX)
         return VM_SLICE_MAX;
     int64_t delta = deadline - clock_now(&vm->clock);
     if (delta <= 0)
         return 1;
-    int64_t n = (delta >> vm->clock.icount_shift) + 1;
+    int64_t n;
+    if (vm->clock.icount_mode) {
+        n = (delta >> vm->clock.icount_shift) + 1;
+    } else {
+        /* Host time: a timer must not wait for a whole long slice (an
+         * IRQ would be late by milliseconds under the reference tier). */
+        double rate = vm->insn_per_us > 0 ? vm->insn_per_us : 10.0;
+        n = (int64_t)((double)delta / 1000.0 * rate) + 1;
+        if (n < VM_SLICE_MIN)
+            n = VM_SLICE_MIN;
+    }
     return n < VM_SLICE_MAX ? n : VM_SLICE_MAX;
 }
 
