@@ -11,6 +11,7 @@
 # Sub-systems add their own targets with make fragments (tests/*/*.mk, roms/*.mk,
 # roms/*/*.mk, bench/*.mk) that append to TEST_TARGETS.
 
+.DEFAULT_GOAL := all
 MODE    ?= release
 BUILD   := build/$(MODE)
 CC      ?= gcc

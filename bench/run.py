@@ -270,7 +270,7 @@ def resolve_qemu(name):
 
 def x86bt_cmd(args, jit, extra):
     """x86bt <x86bt-args> <guest> -jit on|off; x86bt-args default to
-    "-m 64 -nographic -serial stdio" (BENCH_X86BT_ARGS)."""
+    "-m 64 -nographic -serial stdio -no-reboot" (BENCH_X86BT_ARGS)."""
     return [args.x86bt] + args.x86bt_args.split() + extra + ["-jit", "on" if jit else "off"]
 
 
@@ -392,7 +392,7 @@ def net_time(results, col, bench, attr="seconds"):
     if bench == "empty":
         return t
     e = median_of(results[col].get("empty", []), attr)
-    return None if e is None else max(t - e, 0.0)
+    return None if e is None else t - e
 
 
 # ---------------------------------------------------------------------------
@@ -428,11 +428,15 @@ def failure_notes(columns, failed, broken):
 
 
 def fmt_s(v):
-    return "—" if v is None else "%.3f" % v
+    if v is None:
+        return "—"
+    if v <= 0:
+        return "≤0 (noise)"     # the bench's median is below the empty median
+    return "%.3f" % v
 
 
 def fmt_ratio(a, b):
-    if a is None or b is None or b <= 0:
+    if a is None or b is None or a <= 0 or b <= 0:
         return "—"
     return "%.2f" % (a / b)
 
@@ -762,7 +766,7 @@ def parse_args(argv):
                    default=os.path.normpath(os.path.join(here, "..", "build", "x86bt")))
     p.add_argument("--qemu", default="qemu-system-i386")
     p.add_argument("--x86bt-args", default=os.environ.get(
-        "BENCH_X86BT_ARGS", "-m 64 -nographic -serial stdio"))
+        "BENCH_X86BT_ARGS", "-m 64 -nographic -serial stdio -no-reboot"))
     p.add_argument("--valgrind", default="valgrind")
     p.add_argument("--n", type=int, default=3, help="runs per cell")
     p.add_argument("--only", default="", help="comma-separated benchmarks")
@@ -770,7 +774,7 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
     p.add_argument("--boot", choices=["kernel", "fda"], default="kernel")
     p.add_argument("--perf", choices=["auto", "on", "off"], default="auto")
-    p.add_argument("--iters-int", type=int, default=1000)
+    p.add_argument("--iters-int", type=int, default=400)
     p.add_argument("--iters-intcg", type=int, default=300)
     p.add_argument("--callgrind", action="store_true")
     p.add_argument("--out", default=os.path.join(here, "results", "latest.md"))
@@ -784,7 +788,7 @@ def parse_args(argv):
     p.add_argument("--linux-append", default=env("BENCH_LINUX_APPEND", "console=ttyS0,115200"))
     p.add_argument("--linux-marker", default=env("BENCH_LINUX_MARKER", "X86BT-LINUX-READY"))
     p.add_argument("--linux-timeout", type=float,
-                   default=float(env("BENCH_LINUX_TIMEOUT", "180")))
+                   default=float(env("BENCH_LINUX_TIMEOUT", "120")))
     a = p.parse_args(argv)
     a.n = max(1, a.n)
     a.qemu = resolve_qemu(a.qemu)

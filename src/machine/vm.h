@@ -38,6 +38,8 @@ typedef struct VMConfig {
     unsigned trace_mask;
     uint64_t tcache_kb;      /* translation cache size */
     bool no_reboot;          /* exit instead of resetting */
+    const char *rtc_base;    /* NULL: RTC starts at host UTC time; else a
+                                fixed UTC start "YYYY-MM-DDTHH:MM:SS" */
 } VMConfig;
 
 /* Requests to the main loop (vm->requests bits). */

@@ -22,6 +22,8 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
+#include "frontend/debug.h"
+#include "frontend/mmu.h"
 #include "frontend/cpu_mem.h"
 #include "frontend/except.h"
 #include "machine/vm.h"
@@ -232,8 +234,10 @@ static bool jit_step(JitState *js, CpuExit *out)
         *out = CPU_EXIT_KICK;
         return true;
     }
+    mmu_check_map(cpu);
     if (cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
-        (cpu->eflags & EFL_TF) || cpu->exc_exit) {
+        (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
+        cpu->dbg_tf_deferred) {
         *out = jit_interp(js, 1);
         return *out != CPU_EXIT_BUDGET;
     }
