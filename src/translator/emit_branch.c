@@ -1,6 +1,6 @@
 /*
- * emit_branch.c — direct control transfers: Jcc, JMP rel, CALL rel, and
- * LOOP/LOOPcc/JCXZ (semantics by the handler, exits chainable).
+ * emit_branch.c — control transfers: Jcc, JMP rel, CALL rel, near RET,
+ * and LOOP/LOOPcc/JCXZ (semantics by the handler, exits chainable).
  *
  * Jcc evaluates the guest condition with host flags when the block knows
  * which lazy kind the last flag writer left (CMP/SUB/ADD/logic/INC/DEC
@@ -141,6 +141,42 @@ static bool jit_emit_loop(BlockBuilder *b)
     return true;
 }
 
+/* RET / RET Iw (near), as ctrl_ret(): pop the target, #GP(0) if beyond
+ * the CS limit (left to the handler, nothing committed yet), release
+ * imm16 more bytes, continue through the indirect-branch lookup. */
+static bool jit_emit_ret(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    unsigned size = d->o32 ? 4 : 2;
+    bool stack32 = (b->flags & JIT_F_STACK32) != 0;
+    uint32_t pop = d->row == INSN_RET_Iw ? d->imm & 0xFFFF : 0;
+    jit_emit_store_eip(b);
+    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
+    if (!stack32)
+        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+    jit_emit_load(b, SEG_SS, size, false);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(SEG_CS)));
+    size_t beyond = x64_emit_jcc_site(a, X64_CC_A);
+    x64_emit_alu_mi(a, X64_ADD, stack32 ? 4 : 2,
+                    x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)),
+                    (int32_t)(size + pop));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP), X64_RAX);
+    jit_emit_indirect_exit(b);
+    x64_bind(a, beyond);
+    /* The handler raises #GP(0) with EIP and ESP unchanged. */
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                       (int32_t)b->next_eip);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+    jit_emit_helper_call(b, (uintptr_t)insn_rows[d->row].handler);
+    jit_emit_indirect_exit(b);
+    b->ended = true;
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
 bool jit_emit_branch(BlockBuilder *b)
 {
     switch (b->d->row) {
@@ -157,6 +193,8 @@ bool jit_emit_branch(BlockBuilder *b)
         return jit_emit_jmp(b);
     case INSN_CALL_Jz:
         return jit_emit_call(b);
+    case INSN_RET: case INSN_RET_Iw:
+        return jit_emit_ret(b);
     case INSN_LOOPNE_Jb: case INSN_LOOPE_Jb: case INSN_LOOP_Jb:
     case INSN_JCXZ_Jb:
         return jit_emit_loop(b);

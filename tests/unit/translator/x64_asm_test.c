@@ -509,6 +509,7 @@ static Suite *x64_asm_suite(void)
 {
     Suite *s = suite_create("x64_asm");
     TCase *tc = tcase_create("emit");
+    tcase_set_timeout(tc, 120); /* the addressing sweep is long under ASan */
     tcase_add_test(tc, test_mov_rr_all_regs);
     tcase_add_test(tc, test_mov_ri);
     tcase_add_test(tc, test_load_store_addressing);
