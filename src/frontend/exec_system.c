@@ -23,8 +23,9 @@
 
 /* CR0 bits that exist on a P6 (ET is hardwired to 1). */
 #define CR0_VALID 0xE005003Fu
-/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE. */
-#define CR4_VALID 0x000001FFu
+/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE, and
+ * OSFXSR (bit 9) since CPUID advertises FXSR (SDM vol. 3 2.5). */
+#define CR4_VALID 0x000003FFu
 
 static void sys_need_cpl0(CPUState *cpu)
 {
