@@ -23,5 +23,6 @@ extern const DeviceInfo piix4_pm_device;  /* piix4_pm.c: 00:01.3 */
 extern const DeviceInfo fw_cfg_device;    /* fw_cfg.c: 0x510/0x511/0x514 */
 extern const DeviceInfo ide_device;       /* ide.c: PIIX4 IDE 00:01.1 */
 extern const DeviceInfo piix4_usb_device; /* piix4_usb.c: UHCI 00:01.2 */
+extern const DeviceInfo vga_device;       /* vga.c: stdvga + VBE 00:02.0 */
 
 #endif

@@ -10,6 +10,7 @@
 #include "frontend/disasm.h"
 #include "frontend/exec_fpu.h"
 #include "frontend/flags.h"
+#include "frontend/mmu.h"
 #include "frontend/fpu_core.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
@@ -26,6 +27,7 @@ CPUState *cpu_create(struct VM *vm)
     decode_table_init(t);
     cpu->dtab = t;
     cpu->vm = vm;
+    mmu_attach(cpu);
     fpu_ferr_attach(cpu);
     cpu_reset(cpu);
     return cpu;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
+#include "frontend/debug.h"
+#include "frontend/mmu.h"
 #include "frontend/decode.h"
 #include "frontend/disasm.h"
 #include "frontend/except.h"
@@ -114,6 +116,8 @@ static void interp_trace(CPUState *cpu, const DecodedInsn *d)
 static void interp_step(CPUState *cpu)
 {
     DecodedInsn d;
+    mmu_check_map(cpu);
+    dbg_before_insn(cpu);
     interp_decode(cpu, &d);
     if (log_enabled(&cpu->vm->log, LOG_TRACE_INSN))
         interp_trace(cpu, &d);
@@ -124,10 +128,7 @@ static void interp_step(CPUState *cpu)
     d.handler(cpu, &d);
     cpu->eip = cpu->next_eip;
     cpu->insn_count++;
-    if (tf) {
-        cpu->dr[6] |= 1u << 14; /* BS */
-        cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0, cpu->eip);
-    }
+    dbg_after_insn(cpu, &d, tf);
 }
 
 CpuExit interp_run(CPUState *cpu, int64_t budget)

@@ -40,7 +40,10 @@ static const OptDesc opts[] = {
     {"-icount", OPT_ARG, "N     deterministic time: 2^N ns per guest instruction (0-10)"},
     {"-trace", OPT_ARG, "LIST   insn,translate,int,io,unimp,guest,info"},
     {"-tcache", OPT_ARG, "KB    translation cache size in KB (default 32768)"},
+    {"-screenshot-at", OPT_ARG, "S:PATH  write the screen as PNG at virtual time S seconds"},
+    {"-screenshot-text-at", OPT_ARG, "S:PATH  write the text screen at virtual time S seconds"},
     {"-no-reboot", OPT_FLAG, "  exit instead of resetting the guest"},
+    {"-rtc", OPT_ARG, "base=utc|YYYY-MM-DDTHH:MM:SS  RTC start time (default: host UTC)"},
     {"-h", OPT_FLAG, "          this help (also --help)"},
     {"--version", OPT_FLAG, "   print the version"},
 };
@@ -52,6 +55,31 @@ void config_usage(FILE *out)
                  " - PC emulator by dynamic binary translation\n\n");
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
         fprintf(out, "  %s %s\n", opts[i].name, opts[i].help);
+}
+
+/* -rtc base=utc (host time, the default) or base=YYYY-MM-DDTHH:MM:SS (a
+ * fixed UTC start; the clock then follows virtual time). */
+static int parse_rtc(VMConfig *cfg, const char *v, char *err, size_t errlen)
+{
+    int y, mo, d, h, mi, sec;
+    char tail;
+    if (strncmp(v, "base=", 5) == 0 && strcmp(v + 5, "utc") == 0) {
+        cfg->rtc_base = NULL;
+        return 0;
+    }
+    if (strncmp(v, "base=", 5) != 0 ||
+        sscanf(v + 5, "%d-%d-%dT%d:%d:%d%c", &y, &mo, &d, &h, &mi, &sec,
+               &tail) != 6 ||
+        y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        h > 23 || mi > 59 || sec > 59) {
+        snprintf(err, errlen,
+                 "-rtc: expected base=utc or base=YYYY-MM-DDTHH:MM:SS, got "
+                 "'%s'",
+                 v);
+        return -1;
+    }
+    cfg->rtc_base = v + 5;
+    return 0;
 }
 
 static const OptDesc *find_opt(const char *name)
@@ -111,6 +139,24 @@ static int parse_serial(VMConfig *cfg, const char *v, char *err, size_t errlen)
     }
     cfg->serial[slot] = v;
     cfg->serial_set++;
+    return 0;
+}
+
+/* "SECONDS:PATH" (seconds may have a fraction) for the screenshot
+ * options. */
+static int parse_shot(const char *opt, const char *v, int64_t *ns,
+                      const char **path, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    double secs = strtod(v, &end);
+    if (errno || end == v || *end != ':' || !end[1] || secs < 0 ||
+        secs > 1e6) {
+        snprintf(err, errlen, "%s: expected SECONDS:PATH, got '%s'", opt, v);
+        return -1;
+    }
+    *ns = (int64_t)(secs * 1e9);
+    *path = end + 1;
     return 0;
 }
 
@@ -199,8 +245,16 @@ static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
             return -1;
         }
         cfg->tcache_kb = n;
+    } else if (!strcmp(name, "-screenshot-at")) {
+        return parse_shot(name, v, &cfg->shot_ns, &cfg->shot_path, err,
+                          errlen);
+    } else if (!strcmp(name, "-screenshot-text-at")) {
+        return parse_shot(name, v, &cfg->shot_text_ns, &cfg->shot_text_path,
+                          err, errlen);
     } else if (!strcmp(name, "-no-reboot")) {
         cfg->no_reboot = true;
+    } else if (!strcmp(name, "-rtc")) {
+        return parse_rtc(cfg, v, err, errlen);
     }
     return 0;
 }

@@ -32,6 +32,8 @@ void vm_config_defaults(VMConfig *cfg)
     cfg->jit = true;
     cfg->icount_shift = -1;
     cfg->tcache_kb = 32768;
+    cfg->shot_ns = -1;
+    cfg->shot_text_ns = -1;
 }
 
 void *vm_add_device(VM *vm, const DeviceInfo *info, const char *arg)

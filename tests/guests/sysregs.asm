@@ -31,7 +31,20 @@ test_main:
     FAULT_BEGIN 13, 0
     mov cr4, eax
     FAULT_END
+    ; OSXMMEXCPT (bit 10) is reserved without SSE in CPUID.
+    mov eax, 0x400
+    FAULT_BEGIN 13, 0
+    mov cr4, eax
+    FAULT_END
 %endif
+    ; CR4.OSFXSR (bit 9) is writable: CPUID advertises FXSR (Linux's
+    ; fpu__init_cpu_generic sets it).
+    mov eax, 0x200
+    mov cr4, eax
+    mov ebx, cr4
+    ASSERT_EQ ebx, 0x200, "cr4.osfxsr"
+    xor eax, eax
+    mov cr4, eax
     ; CR2 is plain storage.
     mov eax, 0x12345678
     mov cr2, eax
