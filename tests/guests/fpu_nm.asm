@@ -70,4 +70,16 @@ test_main:
     SET_CR0 CR0_MP          ; MP alone changes nothing
     fwait
     emms
+    mov eax, cr4            ; CR4.OSFXSR is writable with FXSR
+    or eax, 1 << 9
+    mov cr4, eax
+    fxsave [FREE_BASE]
+%ifndef QEMU                ; QEMU keeps OSFXSR clear without SSE
+    mov eax, cr4
+    and eax, 1 << 9
+    ASSERT_EQ eax, 1 << 9, "CR4.OSFXSR"
+%endif
+    mov eax, cr4
+    and eax, ~(1 << 9)
+    mov cr4, eax
     ret
