@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # build-seabios.sh OUTDIR — build SeaBIOS for x86bt's 440BX board.
 #
-# Route 1: Debian's source package seabios=$VERSION (apt-get source; needs a
-#          deb-src line in the apt sources), Debian's own patches, then
+# Route 1: Debian's source package seabios=$VERSION (apt-get source, with
+#          the system's deb-src lines or a private apt configuration in
+#          OUTDIR/apt), Debian's own patches, then
 #          roms/seabios-440bx.patch, configured like Debian's bios-256k.bin
 #          (CONFIG_QEMU=y, 256 KB), tagged "-x86bt-440bx" in its version.
 # Route 2: if any step fails, copy Debian's prebuilt bios-256k.bin (package
@@ -28,12 +29,33 @@ fallback() {
     exit 0
 }
 
+# Without a deb-src line in the system's apt sources, use a private apt
+# configuration under $OUT/apt (same Debian archive and keyring, no change
+# to the machine) just to fetch the source package.
+private_apt_source() {
+    local A="$OUT/apt"
+    mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
+    cat > "$A/sources.list" <<EOS
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+EOS
+    local opts=(-o "Dir::Etc::SourceList=$A/sources.list"
+                -o "Dir::Etc::SourceParts=/nonexistent"
+                -o "Dir::State::Lists=$A/lists"
+                -o "Dir::Cache=$A/cache"
+                -o "Debug::NoLocking=1")
+    echo "roms: no deb-src in the system sources; using $A" >> "$LOG"
+    apt-get "${opts[@]}" update >> "$LOG" 2>&1 &&
+        (cd "$OUT/dl" && apt-get "${opts[@]}" source --download-only \
+            "seabios=$VERSION") >> "$LOG" 2>&1
+}
+
 SRC="$OUT/seabios-src"
 if [ ! -f "$SRC/.x86bt-patched" ]; then
     rm -rf "$OUT/dl" "$SRC"
     mkdir -p "$OUT/dl"
     (cd "$OUT/dl" && apt-get source --download-only "seabios=$VERSION") \
-        >> "$LOG" 2>&1 || fallback "apt-get source seabios=$VERSION failed"
+        >> "$LOG" 2>&1 || private_apt_source ||
+        fallback "apt-get source seabios=$VERSION failed"
     dpkg-source -x "$OUT/dl/seabios_$VERSION.dsc" "$SRC" >> "$LOG" 2>&1 ||
         fallback "dpkg-source failed"
     patch -d "$SRC" -p1 < "$PATCH" >> "$LOG" 2>&1 ||

@@ -556,12 +556,16 @@ static void ata_exec_disk(IdeDrive *d, uint8_t cmd)
     case ATA_SEEK:
         ata_ok(d, true);
         break;
+    case ATA_PACKET: case ATA_IDENTIFY_PACKET: case ATA_DEVICE_RESET:
+        ide_abort(d); /* packet commands: a disk aborts them (6.18) */
+        break;
     default:
         if ((cmd & 0xF0) == ATA_RECALIBRATE) {
             ata_ok(d, true);
             break;
         }
-        log_once(ide_log(d->ch), LOG_UNIMP, "ata: command not modelled\n");
+        log_once(ide_log(d->ch), LOG_UNIMP,
+                 "ata: command 0x%02x not modelled\n", cmd);
         ide_abort(d);
         break;
     }

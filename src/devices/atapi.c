@@ -572,7 +572,7 @@ static void atapi_execute(IdeDrive *d)
         break;
     default:
         log_once(ide_log(d->ch), LOG_UNIMP,
-                 "atapi: packet command not modelled\n");
+                 "atapi: packet command 0x%02x not modelled\n", op);
         atapi_fail(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
         break;
     }

@@ -14,7 +14,9 @@
  * the ERROR bit), reading the DMA port returns the "QEMU CFG" signature.
  * Items: signature, ID (traditional + DMA), RAM size, CPU counts, NOGRAPHIC,
  * boot menu, file directory (key 0x19, big-endian) and named files added by
- * the board; "etc/e820" and "etc/boot-fail-wait" are created here.
+ * the board; "etc/e820", "etc/boot-fail-wait" and the SMBIOS type 1
+ * fields (key 0x8001: "VMware, Inc." / "VMware Virtual Platform") are
+ * created here.
  *
  * Not modelled: guest writes to items (no item is writable: such a DMA
  * write ends with ERROR, a data-port write is ignored), the MMIO variant.
@@ -345,6 +347,44 @@ static int fw_cfg_add_e820(FwCfgState *s)
     return fw_cfg_add_file(s, "etc/e820", e, sizeof(e));
 }
 
+/* Key 0x8001, legacy SMBIOS "field" entries that SeaBIOS's smbios.c
+ * copies into the tables it builds: u16 count, then per entry u16 length
+ * (header included), u8 0 (field), u8 table type, u16 field offset, data.
+ * Type 1 (System Information) carries the VMware identity: manufacturer
+ * at offset 4, product name at offset 5 (SMBIOS 2.4 section 3.3.2). */
+typedef struct FwCfgSmbiosField {
+    uint8_t type, offset;
+    const char *str;
+} FwCfgSmbiosField;
+
+static const FwCfgSmbiosField fw_cfg_smbios_fields[] = {
+    {1, 4, "VMware, Inc."},
+    {1, 5, "VMware Virtual Platform"},
+};
+
+static int fw_cfg_add_smbios(FwCfgState *s)
+{
+    const FwCfgSmbiosField *fields = fw_cfg_smbios_fields;
+    const size_t nfields =
+        sizeof(fw_cfg_smbios_fields) / sizeof(fw_cfg_smbios_fields[0]);
+    uint8_t blob[128];
+    size_t n = 2;
+    for (size_t i = 0; i < nfields; i++) {
+        size_t slen = strlen(fields[i].str) + 1, len = 6 + slen;
+        blob[n] = (uint8_t)len;
+        blob[n + 1] = 0;
+        blob[n + 2] = 0; /* field entry */
+        blob[n + 3] = fields[i].type;
+        blob[n + 4] = fields[i].offset;
+        blob[n + 5] = 0;
+        memcpy(blob + n + 6, fields[i].str, slen);
+        n += len;
+    }
+    blob[0] = (uint8_t)nfields;
+    blob[1] = 0;
+    return fw_cfg_add_bytes(s, FW_CFG_SMBIOS_ENTRIES, blob, (uint32_t)n);
+}
+
 static int fw_cfg_add_defaults(FwCfgState *s)
 {
     uint8_t id[4] = {FW_CFG_ID_TRADITIONAL |
@@ -363,6 +403,7 @@ static int fw_cfg_add_defaults(FwCfgState *s)
     rc |= fw_cfg_rebuild_dir(s);
     rc |= fw_cfg_add_e820(s);
     rc |= fw_cfg_add_file(s, "etc/boot-fail-wait", wait, sizeof(wait));
+    rc |= fw_cfg_add_smbios(s);
     return rc ? -ENOMEM : 0;
 }
 

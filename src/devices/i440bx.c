@@ -22,10 +22,10 @@
  *
  * Firmware help: the stock Debian SeaBIOS does not recognise 7190 and never
  * unlocks PAM. When the BIOS image is a SeaBIOS without our patch marker
- * (roms/README.md), the "bx" identity comes out of reset pre-shadowed: the last 128 KB of the
- * BIOS is copied to RAM at 0xE0000 and PAM routes 0xC0000-0xFFFFF to RAM,
- * exactly as if the BIOS had done it. Device arg: "bx" (default), "fx",
- * optionally ",shadow=on|off|auto".
+ * (roms/README.md), the "bx" identity comes out of reset pre-shadowed: the
+ * top 256 KB of the BIOS is copied to RAM below 1 MB and PAM routes
+ * 0xC0000-0xFFFFF to RAM, exactly as if the BIOS had done it.
+ * Device arg: "bx" (default), "fx", optionally ",shadow=on|off|auto".
  */
 #include <errno.h>
 #include <string.h>
@@ -221,19 +221,23 @@ static bool i440bx_needs_preshadow(const PhysMem *mem)
            !i440bx_bios_has(mem, I440BX_SHADOW_MARKER);
 }
 
-/* Copy the BIOS's last 128 KB to RAM at 0xE0000 and open 0xC0000-0xFFFFF
- * as read/write RAM, the state a 440BX-aware BIOS leaves after shadowing. */
+/* Copy the top of the BIOS (up to 256 KB) to the top of the first MB and
+ * open 0xC0000-0xFFFFF as read/write RAM: the state a 440BX-aware SeaBIOS
+ * reaches in make_bios_writable(), which copies everything from its
+ * code32flat_start (below 0xE0000 in the 256 KB build) up to 1 MB from
+ * the high flash alias. */
 static void i440bx_preshadow(I440bxState *s)
 {
     PhysMem *mem = &s->vm->mem;
-    const size_t len = 128u << 10;
-    if (!mem->bios || mem->bios_size < len || mem->ram_size < (1u << 20))
+    const size_t window = 256u << 10;
+    if (!mem->bios || mem->ram_size < (1u << 20))
         return;
+    size_t len = mem->bios_size < window ? mem->bios_size : window;
     s->pci.config[I440BX_PAM0] = 0x30;
     for (unsigned n = 1; n <= 6; n++)
         s->pci.config[I440BX_PAM0 + n] = 0x33;
     i440bx_update_pam(s);
-    phys_write(mem, 0xE0000, mem->bios + mem->bios_size - len, len);
+    phys_write(mem, 0x100000 - len, mem->bios + mem->bios_size - len, len);
 }
 
 static void i440bx_reset(void *opaque)

@@ -152,6 +152,12 @@ static void piix4_pm_overflow(void *opaque)
     piix4_pm_arm_overflow(s);
 }
 
+void piix4_pm_power_button(Piix4PmState *s)
+{
+    s->pmsts |= PM_STS_PWRBTN;
+    piix4_pm_update_sci(s);
+}
+
 /* ---- PM I/O block ---- */
 
 static void piix4_pm_cntrl_write(Piix4PmState *s, uint16_t v)

@@ -27,6 +27,10 @@ typedef struct Piix4PmState {
     int pm_region, smb_region, gpe_region, apm_region;
 } Piix4PmState;
 
+/* Press the power button (monitor "system_powerdown"): sets PWRBTN_STS,
+ * which raises the SCI if the guest enabled PWRBTN_EN (ACPI 4.7.2.2.1). */
+void piix4_pm_power_button(Piix4PmState *s);
+
 /* Current 24-bit PM timer count. */
 uint32_t piix4_pm_timer_value(const Piix4PmState *s);
 

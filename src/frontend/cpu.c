@@ -7,8 +7,10 @@
 
 #include "frontend/cpu_state.h"
 #include "frontend/decode.h"
+#include "frontend/disasm.h"
 #include "frontend/exec_fpu.h"
 #include "frontend/flags.h"
+#include "frontend/mmu.h"
 #include "frontend/fpu_core.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
@@ -25,6 +27,7 @@ CPUState *cpu_create(struct VM *vm)
     decode_table_init(t);
     cpu->dtab = t;
     cpu->vm = vm;
+    mmu_attach(cpu);
     fpu_ferr_attach(cpu);
     cpu_reset(cpu);
     return cpu;
@@ -35,6 +38,7 @@ void cpu_destroy(CPUState *cpu)
     if (!cpu)
         return;
     free((void *)cpu->dtab);
+    disasm_destroy(cpu->disasm);
     free(cpu);
 }
 
@@ -140,4 +144,5 @@ void cpu_dump(CPUState *cpu, FILE *f)
     fprintf(f, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x insns=%llu\n", cpu->cr0,
             cpu->cr2, cpu->cr3, cpu->cr4,
             (unsigned long long)cpu->insn_count);
+    fpu_dump(&cpu->fpu, f);
 }

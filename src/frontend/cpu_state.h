@@ -137,6 +137,7 @@ typedef struct SoftTlb {
     TlbEntry e[2][TLB_SIZE];
     bool global[2][TLB_SIZE]; /* entry came from a global page (CR4.PGE) */
     bool has_large;           /* some entry came from a 4 MB / 2 MB page */
+    uint32_t map_gen;         /* vm->mem.map_gen when last flushed */
 } SoftTlb;
 
 #define MSR_MTRR_COUNT 32
@@ -192,6 +193,8 @@ struct CPUState {
     bool exc_has_error;
     bool exc_exit;          /* tests/debugger: stop instead of delivering */
     bool shutdown;          /* triple fault happened */
+    uint32_t dbg_pending;   /* DR6.Bn of data breakpoints hit (debug.c) */
+    bool dbg_tf_deferred;   /* single-step held by MOV SS / POP SS */
     uint64_t insn_count;
     uint64_t tsc_base;      /* TSC value at insn_count 0 (see exec_misc.c) */
 
@@ -199,6 +202,7 @@ struct CPUState {
 
     struct VM *vm;
     const struct DecodeTable *dtab;
+    struct Disasm *disasm;  /* opened on the first -trace insn line */
     jmp_buf jmp;
 };
 

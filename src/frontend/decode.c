@@ -50,11 +50,21 @@ static bool row_has_zreg(const InsnRow *r)
     return r->ops[0] == OPK_Zb || r->ops[0] == OPK_Zv;
 }
 
+static bool row_has_imm(const InsnRow *r)
+{
+    for (unsigned k = 0; k < 3; k++)
+        if ((r->ops[k] >= OPK_Ib && r->ops[k] <= OPK_Ov))
+            return true;
+    return false;
+}
+
 void decode_table_init(DecodeTable *t)
 {
     memset(t, 0, sizeof(*t));
     for (unsigned i = 0; i < INSN_COUNT; i++) {
         const InsnRow *r = &insn_rows[i];
+        t->rowflags[i] = (row_has_modrm(r) ? DEC_RF_MODRM : 0) |
+                         (row_has_imm(r) ? DEC_RF_IMM : 0);
         unsigned last = row_has_zreg(r) ? (r->opcode | 7u) : r->opcode;
         for (unsigned op = r->opcode; op <= last; op++) {
             for (unsigned m = 0; m < 2; m++) {
@@ -272,7 +282,7 @@ int decode_insn(const DecodeTable *t, DecodedInsn *d, const uint8_t *buf,
         return DEC_UD;
     const InsnRow *r = &insn_rows[rowi - 1];
     int seg = SEG_DS;
-    if (row_has_modrm(r)) {
+    if (t->rowflags[rowi - 1] & DEC_RF_MODRM) {
         if ((e = dec_need(i, 1, avail)))
             return e;
         d->has_modrm = true;
@@ -296,7 +306,8 @@ int decode_insn(const DecodeTable *t, DecodedInsn *d, const uint8_t *buf,
         if ((r->ops[0] == OPK_Sw || r->ops[1] == OPK_Sw) && d->reg > 5)
             return DEC_UD;
     }
-    if ((e = dec_imms(d, r, buf, &i, avail)))
+    if ((t->rowflags[rowi - 1] & DEC_RF_IMM) &&
+        (e = dec_imms(d, r, buf, &i, avail)))
         return e;
     if (d->lock && (!(r->attr & A_LOCK) || d->mod == 3 || !d->has_modrm))
         return DEC_UD;

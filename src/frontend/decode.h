@@ -137,7 +137,10 @@ typedef struct DecodedInsn {
 /* Lookup from (map, opcode, mod kind, reg) to row + 1 (0: undefined). */
 typedef struct DecodeTable {
     uint16_t idx[2][256][2][8];
+    uint8_t rowflags[INSN_COUNT]; /* DEC_RF_*, derived from the operands */
 } DecodeTable;
+
+enum { DEC_RF_MODRM = 1, DEC_RF_IMM = 2 };
 
 void decode_table_init(DecodeTable *t);
 

@@ -234,6 +234,9 @@ static int except_class(int v)
 bool cpu_deliver_pending(CPUState *cpu)
 {
     int v = cpu->exc_vector;
+    /* The faulting instruction did not complete: no debug traps for it. */
+    cpu->dbg_pending = 0;
+    cpu->dbg_tf_deferred = false;
     if (cpu->cur_exc >= 0) {
         int prev = cpu->cur_exc;
         int cp = except_class(prev), cn = except_class(v);
@@ -252,6 +255,11 @@ bool cpu_deliver_pending(CPUState *cpu)
     }
     cpu->cur_exc = v;
     cpu->exc_vector = v;
+    /* Faults other than instruction breakpoints save RF=1 so that IRET
+     * does not re-trigger a breakpoint on the restarted instruction (SDM
+     * vol. 3 section 17.3.1.1, P6 and later); delivery clears it again. */
+    if (v != EXC_DB && v != EXC_BP && v != EXC_OF && cpu->pe)
+        cpu->eflags |= EFL_RF;
     cpu_interrupt(cpu, v, INT_EXCEPTION, cpu->exc_has_error && cpu->pe,
                   cpu->exc_error, cpu->eip);
     cpu->cur_exc = -1;

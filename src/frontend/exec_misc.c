@@ -26,6 +26,8 @@ void exec_NOP(CPUState *cpu, const DecodedInsn *d)
     (void)d;
 }
 
+/* 0F 19..1F /r: "hintable" NOPs of the P6 (NOP Ev is 0F 1F /0); the
+ * operand is decoded but not accessed. */
 void exec_NOP_Ev(CPUState *cpu, const DecodedInsn *d)
 {
     (void)cpu;

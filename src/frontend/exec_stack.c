@@ -125,7 +125,8 @@ void exec_ENTER_Iw_Ib(CPUState *cpu, const DecodedInsn *d)
                        : (esp & 0xFFFF0000u) | ((esp - alloc) & 0xFFFF);
     /* The new top of stack must be writable (P6 checks it). */
     seg_linear(cpu, SEG_SS, stack_off(cpu, esp), 1, ACC_WRITE);
-    reg_set(cpu, R_EBP, frame, s);
+    /* The frame pointer takes the stack's width (EBP or BP), as on P6. */
+    reg_set(cpu, R_EBP, frame, cpu->stack32 ? 4 : 2);
     stack_set_esp(cpu, esp);
 }
 

@@ -23,10 +23,10 @@
 
 /* CR0 bits that exist on a P6 (ET is hardwired to 1). */
 #define CR0_VALID 0xE005003Fu
-/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE, plus
- * OSFXSR because CPUID advertises FXSR (FXSAVE/FXRSTOR are modelled);
- * OSXMMEXCPT stays reserved while CPUID has no SSE. */
-#define CR4_VALID (0x000001FFu | CR4_OSFXSR)
+/* CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE, and
+ * OSFXSR (the Pentium II has FXSAVE/FXRSTOR, CPUID.1:EDX.FXSR); not
+ * OSXMMEXCPT (no SSE). */
+#define CR4_VALID 0x000003FFu
 
 static void sys_need_cpl0(CPUState *cpu)
 {
@@ -339,10 +339,13 @@ void exec_MOV_Dd_Rd(CPUState *cpu, const DecodedInsn *d)
     else if (n == 7)
         v = (v & 0xFFFF2BFFu) | 0x400u;
     cpu->dr[n] = v;
-    if (n == 7 && (v & 0xFF))
-        log_once(&cpu->vm->log, LOG_UNIMP,
-                 "cpu: DR7 breakpoints enabled; hardware breakpoints are "
-                 "stored but not triggered\n");
+    /* Pages with data breakpoints must leave the TLB fast path, and the
+     * translation tier hands breakpoints to the interpreter: leave the
+     * current slice so that it notices. */
+    if (n != 6) {
+        cpu_tlb_flush(cpu);
+        cpu->kick = 1;
+    }
 }
 
 void exec_SMSW_Ew(CPUState *cpu, const DecodedInsn *d)

@@ -200,6 +200,31 @@ static void fpu_clear_c1(FpuState *fs)
     fs->sw &= (uint16_t)~FPU_SW_C1;
 }
 
+/* Unmasked OE/UE with a register destination: replace the masked result
+ * with the wrapped one (fpu_wrap.c). With UE unmasked an exact denormal
+ * result is an underflow too (SDM vol. 1 4.9.1.5). Returns the status. */
+static uint16_t fpu_unmasked_ou_reg(const FpuState *fs, FpuHostOp op,
+                                    FpuHostIo *io, uint16_t hsw)
+{
+    bool denormal = (io->r0.sexp & 0x7FFF) == 0 && io->r0.mant != 0;
+    uint16_t um, wsw;
+
+    if (!(fs->cw & FPU_CW_UM) && denormal) {
+        hsw |= FPU_SW_UE;
+    }
+    um = hsw & ~fs->cw & FPU_SW_EXC;
+
+    if ((um & (FPU_SW_OE | FPU_SW_UE)) &&
+        !(um & (FPU_SW_IE | FPU_SW_DE | FPU_SW_ZE))) {
+        if (fpu_wrap_result(op, fs->cw, io->a, io->b,
+                            (hsw & FPU_SW_OE) != 0, &io->r0, &wsw)) {
+            hsw = (uint16_t)((hsw & ~(FPU_SW_PE | FPU_SW_C1)) |
+                             (wsw & (FPU_SW_PE | FPU_SW_C1)));
+        }
+    }
+    return hsw;
+}
+
 void fpu_arith_reg(FpuState *fs, FpuHostOp op, unsigned d, unsigned s,
                    bool pop)
 {
@@ -216,7 +241,9 @@ void fpu_arith_reg(FpuState *fs, FpuHostOp op, unsigned d, unsigned s,
     }
     io.a = *fpu_st(fs, d);
     io.b = *fpu_st(fs, s);
-    if (fpu_merge(fs, fpu_host_exec(op, fs->cw, &io), FPU_SW_C1)) {
+    if (fpu_merge(fs, fpu_unmasked_ou_reg(fs, op, &io,
+                                          fpu_host_exec(op, fs->cw, &io)),
+                  FPU_SW_C1)) {
         fpu_set_st(fs, d, io.r0);
         if (pop) {
             fpu_pop(fs);
@@ -253,7 +280,7 @@ void fpu_arith_mem(FpuState *fs, FpuHostOp op, FpuHostOp load,
     sw = fpu_convert(fs, load, mem, &io.b) & FPU_SW_EXC;
     io.a = *fpu_st(fs, 0);
     sw |= fpu_host_exec(op, fs->cw, &io);
-    if (fpu_merge(fs, sw, FPU_SW_C1)) {
+    if (fpu_merge(fs, fpu_unmasked_ou_reg(fs, op, &io, sw), FPU_SW_C1)) {
         fpu_set_st(fs, 0, io.r0);
     }
 }
@@ -552,6 +579,7 @@ void fpu_unary_push(FpuState *fs, FpuHostOp op)
 void fpu_binary_st1(FpuState *fs, FpuHostOp op)
 {
     FpuHostIo io;
+    uint16_t sw;
 
     if (fpu_st_empty(fs, 0) || fpu_st_empty(fs, 1)) {
         if (fpu_stack_fault(fs, false)) {
@@ -561,7 +589,11 @@ void fpu_binary_st1(FpuState *fs, FpuHostOp op)
     }
     io.a = *fpu_st(fs, 0);
     io.b = *fpu_st(fs, 1);
-    if (fpu_merge(fs, fpu_host_exec(op, fs->cw, &io), fpu_op_ccmask(op))) {
+    sw = fpu_host_exec(op, fs->cw, &io);
+    if (op == FPH_SCALE) {
+        sw = fpu_unmasked_ou_reg(fs, op, &io, sw);
+    }
+    if (fpu_merge(fs, sw, fpu_op_ccmask(op))) {
         fpu_set_st(fs, 0, io.r0);
     }
 }

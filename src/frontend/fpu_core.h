@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "frontend/fpu_host.h"
 #include "frontend/fpu_state.h"
@@ -98,6 +99,13 @@ void fpu_pop(FpuState *fs);
 /* FCMOVcc: ST(0) = ST(i) if cond. */
 void fpu_cmov(FpuState *fs, unsigned i, bool cond);
 
+/* Unmasked overflow/underflow into a register (fpu_wrap.c): the result of
+ * a op b with the exponent wrapped by 24576, and in *sw the status of that
+ * rounding (PE, C1). false if op has no wrapped form (then the masked
+ * result stands). */
+bool fpu_wrap_result(FpuHostOp op, uint16_t cw, FpuReg a, FpuReg b,
+                     bool overflow, FpuReg *out, uint16_t *sw);
+
 /* FSTENV/FLDENV images: 14 bytes (16-bit) or 28 bytes (32-bit), real or
  * protected layout (SDM vol. 1 figures 8-9 to 8-12). FSAVE/FRSTOR add
  * the eight registers in stack order (10 bytes each). Return the size. */
@@ -110,6 +118,8 @@ void fpu_restore(FpuState *fs, const uint8_t *buf, bool op32, bool real);
  * left untouched: the P6 has no SSE). */
 #define FPU_FXSAVE_SIZE 512
 void fpu_fxsave(const FpuState *fs, uint8_t *buf);
+/* Register dump (monitor, cpu_dump): control words and ST(0)..ST(7). */
+void fpu_dump(const FpuState *fs, FILE *f);
 void fpu_fxrstor(FpuState *fs, const uint8_t *buf);
 
 /* Record FIP/FCS/FOP (and FDP/FDS for memory operands) for a non-control

@@ -19,6 +19,8 @@
  * flags. Leave: read SW into %ax, clear flags, restore host CW. */
 #define FPH_ENTER "fnstcw %[save]\n\tfldcw %[cw]\n\tfnclex\n\t"
 #define FPH_LEAVE "fnclex\n\tfldcw %[save]\n\t"
+/* The statements use up to three x87 stack slots and leave them empty. */
+#define FPH_CLOBBERS "st", "st(1)", "st(2)", "cc"
 
 typedef uint16_t (*FphFn)(uint16_t cw, FpuHostIo *io);
 
@@ -29,7 +31,8 @@ static uint16_t fph_add(uint16_t cw, FpuHostIo *io)
                      "fadd %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -40,7 +43,8 @@ static uint16_t fph_mul(uint16_t cw, FpuHostIo *io)
                      "fmul %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -53,7 +57,8 @@ static uint16_t fph_sub(uint16_t cw, FpuHostIo *io)
                      "fsub %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -64,7 +69,8 @@ static uint16_t fph_subr(uint16_t cw, FpuHostIo *io)
                      "fsubr %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -75,7 +81,8 @@ static uint16_t fph_div(uint16_t cw, FpuHostIo *io)
                      "fdiv %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -86,7 +93,8 @@ static uint16_t fph_divr(uint16_t cw, FpuHostIo *io)
                      "fdivr %%st(1), %%st\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -96,7 +104,8 @@ static uint16_t fph_com(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[b]\n\tfldt %[a]\n\t"
                      "fcompp\n\tfnstsw %%ax\n\t" FPH_LEAVE
                      : "=a"(sw), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -106,7 +115,8 @@ static uint16_t fph_ucom(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[b]\n\tfldt %[a]\n\t"
                      "fucompp\n\tfnstsw %%ax\n\t" FPH_LEAVE
                      : "=a"(sw), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -117,7 +127,8 @@ static uint16_t fph_prem(uint16_t cw, FpuHostIo *io)
                      "fprem\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -128,7 +139,8 @@ static uint16_t fph_prem1(uint16_t cw, FpuHostIo *io)
                      "fprem1\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -139,7 +151,8 @@ static uint16_t fph_scale(uint16_t cw, FpuHostIo *io)
                      "fscale\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\tfstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -149,7 +162,8 @@ static uint16_t fph_patan(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[b]\n\tfldt %[a]\n\t"
                      "fpatan\n\tfnstsw %%ax\n\tfstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -159,7 +173,8 @@ static uint16_t fph_yl2x(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[b]\n\tfldt %[a]\n\t"
                      "fyl2x\n\tfnstsw %%ax\n\tfstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -169,7 +184,8 @@ static uint16_t fph_yl2xp1(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[b]\n\tfldt %[a]\n\t"
                      "fyl2xp1\n\tfnstsw %%ax\n\tfstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw));
+                     : [a] "m"(io->a), [b] "m"(io->b), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -179,7 +195,8 @@ static uint16_t fph_sqrt(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfsqrt\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -189,7 +206,8 @@ static uint16_t fph_rndint(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfrndint\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -199,7 +217,8 @@ static uint16_t fph_sin(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfsin\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -209,7 +228,8 @@ static uint16_t fph_cos(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfcos\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -219,7 +239,8 @@ static uint16_t fph_2xm1(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tf2xm1\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -229,7 +250,8 @@ static uint16_t fph_xam(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfxam\n\tfnstsw %%ax\n\t"
                      "fstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -239,7 +261,8 @@ static uint16_t fph_tst(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tftst\n\tfnstsw %%ax\n\t"
                      "fstp %%st(0)\n\t" FPH_LEAVE
                      : "=a"(sw), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -253,7 +276,8 @@ static uint16_t fph_sincos(uint16_t cw, FpuHostIo *io)
                      "fstpt %[r1]\n1:\n\t" FPH_LEAVE
                      : "=a"(sw), [r0] "=m"(io->r0), [r1] "=m"(io->r1),
                        [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -265,7 +289,8 @@ static uint16_t fph_ptan(uint16_t cw, FpuHostIo *io)
                      "fstpt %[r1]\n1:\n\t" FPH_LEAVE
                      : "=a"(sw), [r0] "=m"(io->r0), [r1] "=m"(io->r1),
                        [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -276,7 +301,8 @@ static uint16_t fph_xtract(uint16_t cw, FpuHostIo *io)
                      "fstpt %[r0]\n\tfstpt %[r1]\n\t" FPH_LEAVE
                      : "=a"(sw), [r0] "=m"(io->r0), [r1] "=m"(io->r1),
                        [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -286,7 +312,8 @@ static uint16_t fph_ld_f32(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "flds %[m]\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -296,7 +323,8 @@ static uint16_t fph_ld_f64(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldl %[m]\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -306,7 +334,8 @@ static uint16_t fph_ld_i16(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "filds %[m]\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -316,7 +345,8 @@ static uint16_t fph_ld_i32(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fildl %[m]\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -326,7 +356,8 @@ static uint16_t fph_ld_i64(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fildll %[m]\n\tfnstsw %%ax\n\t"
                      "fstpt %[r]\n\t" FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -336,7 +367,8 @@ static uint16_t fph_ld_bcd(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fbld %[m]\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [m] "m"(io->mem), [cw] "m"(cw));
+                     : [m] "m"(io->mem), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -346,7 +378,8 @@ static uint16_t fph_st_f32(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfstps %[m]\n\tfnstsw %%ax\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -356,7 +389,8 @@ static uint16_t fph_st_f64(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfstpl %[m]\n\tfnstsw %%ax\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -366,7 +400,8 @@ static uint16_t fph_st_i16(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfistps %[m]\n\tfnstsw %%ax\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -376,7 +411,8 @@ static uint16_t fph_st_i32(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfistpl %[m]\n\tfnstsw %%ax\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -386,7 +422,8 @@ static uint16_t fph_st_i64(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfistpll %[m]\n\t"
                      "fnstsw %%ax\n\t" FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -396,7 +433,8 @@ static uint16_t fph_st_bcd(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldt %[a]\n\tfbstp %[m]\n\tfnstsw %%ax\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [m] "=m"(io->mem), [save] "=m"(save)
-                     : [a] "m"(io->a), [cw] "m"(cw));
+                     : [a] "m"(io->a), [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -406,7 +444,8 @@ static uint16_t fph_ld1(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fld1\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -416,7 +455,8 @@ static uint16_t fph_ldl2t(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldl2t\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -426,7 +466,8 @@ static uint16_t fph_ldl2e(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldl2e\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -436,7 +477,8 @@ static uint16_t fph_ldpi(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldpi\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -446,7 +488,8 @@ static uint16_t fph_ldlg2(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldlg2\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -456,7 +499,8 @@ static uint16_t fph_ldln2(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldln2\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 
@@ -466,7 +510,8 @@ static uint16_t fph_ldz(uint16_t cw, FpuHostIo *io)
     __asm__ volatile(FPH_ENTER "fldz\n\tfnstsw %%ax\n\tfstpt %[r]\n\t"
                      FPH_LEAVE
                      : "=a"(sw), [r] "=m"(io->r0), [save] "=m"(save)
-                     : [cw] "m"(cw));
+                     : [cw] "m"(cw)
+                     : FPH_CLOBBERS);
     return sw;
 }
 

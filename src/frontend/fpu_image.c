@@ -10,6 +10,7 @@
  * mode the instruction and data pointers are stored as 20/32-bit linear
  * addresses (selector * 16 + offset), and reloaded with a zero selector.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "frontend/fpu_core.h"
@@ -192,5 +193,21 @@ void fpu_fxrstor(FpuState *fs, const uint8_t *b)
     fpu_set_sw(fs, (uint16_t)get16(b, 2));
     for (unsigned i = 0; i < 8; i++) {
         fs->r[fpu_phys(fs, i)] = get_reg(b + 32 + 16 * i);
+    }
+}
+
+void fpu_dump(const FpuState *fs, FILE *f)
+{
+    fprintf(f, "FCW=%04x FSW=%04x FTW=%04x FOP=%03x FIP=%04x:%08x "
+               "FDP=%04x:%08x%s%s\n",
+            fs->cw, fpu_get_sw(fs), fpu_get_tw(fs), fs->fop, fs->fcs, fs->fip,
+            fs->fds, fs->fdp, fs->ferr ? " FERR#" : "",
+            fs->ignne ? " IGNNE#" : "");
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned p = (fs->top + i) & 7;
+        fprintf(f, "ST%u=%04x:%016llx%s%s", i, fs->r[p].sexp,
+                (unsigned long long)fs->r[p].mant,
+                ((fs->empty >> p) & 1) ? "(e)" : "   ",
+                i % 4 == 3 ? "\n" : " ");
     }
 }

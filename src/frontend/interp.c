@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
+#include "frontend/debug.h"
+#include "frontend/mmu.h"
 #include "frontend/decode.h"
+#include "frontend/disasm.h"
 #include "frontend/except.h"
 #include "frontend/flags.h"
 #include "machine/vm.h"
@@ -42,19 +45,37 @@ static bool interp_take_irq(CPUState *cpu)
     return false;
 }
 
+/* Host pointer to 15 code bytes at CS:EIP if the TLB already maps them
+ * and neither the page end nor the CS limit is near (the common case). */
+static inline const uint8_t *interp_fast_code(const CPUState *cpu)
+{
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip, lin = cs->base + eip;
+    const TlbEntry *e =
+        &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if ((lin & 0xFFF) > 0x1000 - INSN_MAX_LEN ||
+        cs->limit < INSN_MAX_LEN - 1 || eip > cs->limit - (INSN_MAX_LEN - 1) ||
+        e->tag_code != (lin & ~0xFFFu))
+        return NULL;
+    return (const uint8_t *)(e->addend + lin);
+}
+
 /* Decode the instruction at CS:EIP into *d; raises #GP/#PF/#UD. */
 static void interp_decode(CPUState *cpu, DecodedInsn *d)
 {
     uint8_t buf[INSN_MAX_LEN];
-    const uint8_t *p;
+    const uint8_t *p = interp_fast_code(cpu);
     uint32_t eip = cpu->eip;
-    unsigned avail = cpu_fetch_avail(cpu, eip, INSN_MAX_LEN);
-    if (avail == 0)
-        cpu_raise(cpu, EXC_GP, 0); /* EIP beyond the CS limit */
-    p = mmu_code_ptr(cpu, cpu->seg[SEG_CS].base + eip);
+    unsigned avail = INSN_MAX_LEN;
     if (!p) {
-        cpu_fetch_code(cpu, eip, buf, avail);
-        p = buf;
+        avail = cpu_fetch_avail(cpu, eip, INSN_MAX_LEN);
+        if (avail == 0)
+            cpu_raise(cpu, EXC_GP, 0); /* EIP beyond the CS limit */
+        p = mmu_code_ptr(cpu, cpu->seg[SEG_CS].base + eip);
+        if (!p) {
+            cpu_fetch_code(cpu, eip, buf, avail);
+            p = buf;
+        }
     }
     int n = decode_insn(cpu->dtab, d, p, avail, cpu->code32);
     if (n == DEC_NEED_MORE) {
@@ -76,15 +97,27 @@ static void interp_decode(CPUState *cpu, DecodedInsn *d)
 
 static void interp_trace(CPUState *cpu, const DecodedInsn *d)
 {
-    char name[16];
+    uint8_t bytes[INSN_MAX_LEN];
+    char text[96];
+    if (!cpu->disasm)
+        cpu->disasm = disasm_create();
+    for (unsigned i = 0; i < d->len; i++)
+        bytes[i] = cpu_ld_sys8(cpu, cpu->seg[SEG_CS].base + cpu->eip + i);
+    if (cpu->disasm)
+        disasm_insn(cpu->disasm, bytes, d->len, cpu->eip, cpu->code32, text,
+                    sizeof(text));
+    else
+        decode_mnemonic(d, text, sizeof(text));
     log_msg(&cpu->vm->log, LOG_TRACE_INSN, "%04x:%08x %s\n",
-            cpu->seg[SEG_CS].sel, cpu->eip, decode_mnemonic(d, name, 16));
+            cpu->seg[SEG_CS].sel, cpu->eip, text);
 }
 
 /* Execute one instruction (no interrupt check). */
 static void interp_step(CPUState *cpu)
 {
     DecodedInsn d;
+    mmu_check_map(cpu);
+    dbg_before_insn(cpu);
     interp_decode(cpu, &d);
     if (log_enabled(&cpu->vm->log, LOG_TRACE_INSN))
         interp_trace(cpu, &d);
@@ -95,10 +128,7 @@ static void interp_step(CPUState *cpu)
     d.handler(cpu, &d);
     cpu->eip = cpu->next_eip;
     cpu->insn_count++;
-    if (tf) {
-        cpu->dr[6] |= 1u << 14; /* BS */
-        cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0, cpu->eip);
-    }
+    dbg_after_insn(cpu, &d, tf);
 }
 
 CpuExit interp_run(CPUState *cpu, int64_t budget)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
+#include "frontend/debug.h"
 #include "frontend/except.h"
 #include "frontend/mmu.h"
 #include "machine/vm.h"
@@ -264,6 +265,7 @@ static void tlb_entry_clear(TlbEntry *e)
 void cpu_tlb_flush(CPUState *cpu)
 {
     cpu->a20_mask = (uint32_t)cpu->vm->a20_mask;
+    cpu->tlb.map_gen = cpu->vm->mem.map_gen;
     for (unsigned u = 0; u < 2; u++) {
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             tlb_entry_clear(&cpu->tlb.e[u][i]);
@@ -306,6 +308,35 @@ void mmu_invlpg(CPUState *cpu, uint32_t lin)
     }
 }
 
+static void mmu_map_changed(void *opaque)
+{
+    CPUState *cpu = opaque;
+    cpu_tlb_flush(cpu);
+    cpu->kick = 1; /* translated code re-checks at the next block */
+}
+
+void mmu_attach(CPUState *cpu)
+{
+    cpu->vm->mem.map_changed = mmu_map_changed;
+    cpu->vm->mem.map_opaque = cpu;
+}
+
+void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
+{
+    PhysMem *mem = &cpu->vm->mem;
+    if (!mem_is_ram(mem, pa))
+        return;
+    uintptr_t host = (uintptr_t)(mem->ram + (pa & ~(uint64_t)0xFFF));
+    for (unsigned u = 0; u < 2; u++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TlbEntry *e = &cpu->tlb.e[u][i];
+            if (e->tag_write != TLB_TAG_INVALID &&
+                e->addend + e->tag_write == host)
+                e->tag_write = TLB_TAG_INVALID;
+        }
+    }
+}
+
 /* Walk for lin's page and enter it into the TLB if the fast path may
  * serve it; returns the host pointer for lin or NULL (slow path), and the
  * physical address in *pa_out either way. */
@@ -318,7 +349,7 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
     PhysMem *mem = &cpu->vm->mem;
     uint64_t page = w.pa & ~(uint64_t)0xFFF;
     uint8_t *host = mem_page_ptr(mem, page, acc == ACC_WRITE);
-    if (!host)
+    if (!host || (dbg_any_enabled(cpu) && dbg_watch_page(cpu, lin)))
         return NULL;
     unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
     TlbEntry *e = &cpu->tlb.e[user][idx];
@@ -373,6 +404,8 @@ static uint32_t mmu_ld_cross(CPUState *cpu, uint32_t lin, unsigned size,
 static uint32_t mmu_ld_slow(CPUState *cpu, uint32_t lin, unsigned size,
                             int acc, int user)
 {
+    if (acc != ACC_CODE && dbg_any_enabled(cpu))
+        dbg_note_access(cpu, lin, size, false);
     if ((lin & 0xFFF) > 0x1000 - size)
         return mmu_ld_cross(cpu, lin, size, acc, user);
     uint64_t pa;
@@ -389,6 +422,8 @@ static void mmu_st_slow(CPUState *cpu, uint32_t lin, uint32_t val,
                         unsigned size, int user)
 {
     PhysMem *mem = &cpu->vm->mem;
+    if (dbg_any_enabled(cpu))
+        dbg_note_access(cpu, lin, size, true);
     if ((lin & 0xFFF) > 0x1000 - size) {
         uint32_t second = (lin | 0xFFF) + 1;
         uint64_t pa0 = mmu_translate(cpu, lin, ACC_WRITE, user);

@@ -43,6 +43,7 @@ static const OptDesc opts[] = {
     {"-screenshot-at", OPT_ARG, "S:PATH  write the screen as PNG at virtual time S seconds"},
     {"-screenshot-text-at", OPT_ARG, "S:PATH  write the text screen at virtual time S seconds"},
     {"-no-reboot", OPT_FLAG, "  exit instead of resetting the guest"},
+    {"-rtc", OPT_ARG, "base=utc|YYYY-MM-DDTHH:MM:SS  RTC start time (default: host UTC)"},
     {"-h", OPT_FLAG, "          this help (also --help)"},
     {"--version", OPT_FLAG, "   print the version"},
 };
@@ -54,6 +55,31 @@ void config_usage(FILE *out)
                  " - PC emulator by dynamic binary translation\n\n");
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
         fprintf(out, "  %s %s\n", opts[i].name, opts[i].help);
+}
+
+/* -rtc base=utc (host time, the default) or base=YYYY-MM-DDTHH:MM:SS (a
+ * fixed UTC start; the clock then follows virtual time). */
+static int parse_rtc(VMConfig *cfg, const char *v, char *err, size_t errlen)
+{
+    int y, mo, d, h, mi, sec;
+    char tail;
+    if (strncmp(v, "base=", 5) == 0 && strcmp(v + 5, "utc") == 0) {
+        cfg->rtc_base = NULL;
+        return 0;
+    }
+    if (strncmp(v, "base=", 5) != 0 ||
+        sscanf(v + 5, "%d-%d-%dT%d:%d:%d%c", &y, &mo, &d, &h, &mi, &sec,
+               &tail) != 6 ||
+        y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        h > 23 || mi > 59 || sec > 59) {
+        snprintf(err, errlen,
+                 "-rtc: expected base=utc or base=YYYY-MM-DDTHH:MM:SS, got "
+                 "'%s'",
+                 v);
+        return -1;
+    }
+    cfg->rtc_base = v + 5;
+    return 0;
 }
 
 static const OptDesc *find_opt(const char *name)
@@ -227,6 +253,8 @@ static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
                           err, errlen);
     } else if (!strcmp(name, "-no-reboot")) {
         cfg->no_reboot = true;
+    } else if (!strcmp(name, "-rtc")) {
+        return parse_rtc(cfg, v, err, errlen);
     }
     return 0;
 }

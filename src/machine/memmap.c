@@ -16,6 +16,15 @@
 
 #include "machine/log.h"
 
+/* The routing of some physical range changed: tell the CPU (its TLB caches
+ * host pointers). */
+static void mem_map_bump(PhysMem *mem)
+{
+    mem->map_gen++;
+    if (mem->map_changed)
+        mem->map_changed(mem->map_opaque);
+}
+
 #define BIOS_ALIAS_BASE 0xE0000u
 #define BIOS_ALIAS_SIZE 0x20000u
 
@@ -55,7 +64,7 @@ void mem_reset(PhysMem *mem)
 {
     for (unsigned i = 0; i < MEM_PAM_CHUNKS; i++)
         mem->pam[i] = (PamRoute){false, false};
-    mem->map_gen++;
+    mem_map_bump(mem);
 }
 
 static int mem_add_region(PhysMem *mem, MemRegion r)
@@ -67,7 +76,7 @@ static int mem_add_region(PhysMem *mem, MemRegion r)
             continue;
         r.used = true;
         mem->regions[i] = r;
-        mem->map_gen++;
+        mem_map_bump(mem);
         return i;
     }
     return -ENOSPC;
@@ -103,7 +112,7 @@ void mem_unmap(PhysMem *mem, int id)
     if (id < 0 || id >= MEM_MAX_REGIONS)
         return;
     mem->regions[id].used = false;
-    mem->map_gen++;
+    mem_map_bump(mem);
 }
 
 int mem_move(PhysMem *mem, int id, uint64_t new_base)
@@ -113,7 +122,7 @@ int mem_move(PhysMem *mem, int id, uint64_t new_base)
     if (new_base + mem->regions[id].len > MEM_PHYS_LIMIT)
         return -EINVAL;
     mem->regions[id].base = new_base;
-    mem->map_gen++;
+    mem_map_bump(mem);
     return 0;
 }
 
@@ -137,7 +146,7 @@ void mem_set_pam(PhysMem *mem, unsigned chunk, PamRoute route)
     if (mem->pam[chunk].read_ram != route.read_ram ||
         mem->pam[chunk].write_ram != route.write_ram) {
         mem->pam[chunk] = route;
-        mem->map_gen++;
+        mem_map_bump(mem);
     }
 }
 

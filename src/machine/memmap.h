@@ -69,6 +69,9 @@ typedef struct PhysMem {
     /* Memory-map generation: bumped whenever routing changes so that the
      * CPU can flush cached translations of physical pages (its TLB). */
     uint32_t map_gen;
+    /* Called after every map_gen change (the CPU flushes its TLB). */
+    void (*map_changed)(void *opaque);
+    void *map_opaque;
     /* Called on a write to a MEM_PF_CODE page (by phys_write and by the
      * CPU's slow store path); set by the code cache. */
     void (*code_write)(void *opaque, uint64_t pa, unsigned len);

@@ -61,6 +61,14 @@ static bool arg_com2(const VMConfig *cfg, char *buf, size_t len)
     return arg_com(cfg, 1, buf, len);
 }
 
+/* RTC: host UTC time unless -rtc base=DATETIME fixes the start. */
+static bool arg_rtc(const VMConfig *cfg, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", cfg->rtc_base ? "fixed=" : "",
+             cfg->rtc_base ? cfg->rtc_base : "");
+    return true;
+}
+
 /* Floppy controller: always present (guests probe it); -fda is drive A. */
 static bool arg_fdc(const VMConfig *cfg, char *buf, size_t len)
 {
@@ -86,7 +94,7 @@ static const BoardRow pc_board[] = {
     {&debugexit_device, NULL},
     {&pic_device, NULL},
     {&pit_device, NULL},
-    {&rtc_device, NULL},
+    {&rtc_device, arg_rtc},
     {&uart16550_device, arg_com1},
     {&uart16550_device, arg_com2},
     {&i8042_device, NULL},

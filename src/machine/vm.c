@@ -229,8 +229,13 @@ void vm_set_intr(VM *vm, bool level)
 
 static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 {
-    return vm->cfg.jit ? jit_run(vm->cpu, budget)
-                       : interp_run(vm->cpu, budget);
+    uint64_t before = cpu_insn_count(vm->cpu);
+    CpuExit e = vm->cfg.jit ? jit_run(vm->cpu, budget)
+                            : interp_run(vm->cpu, budget);
+    /* icount mode: virtual time advances with retired instructions. */
+    if (vm->clock.icount_mode)
+        vm->clock.icount += cpu_insn_count(vm->cpu) - before;
+    return e;
 }
 
 /* How many instructions may run before the next timer is due. */

@@ -46,10 +46,21 @@ uint32_t jit_mode_flags(const CPUState *cpu)
     f |= cpu->pe ? JIT_F_PE : 0;
     f |= cpu->vm86 ? JIT_F_VM86 : 0;
     f |= cpu->paging ? JIT_F_PAGING : 0;
-    for (unsigned s = 0; s < SEG_COUNT; s++)
-        if (s != SEG_CS && jit_seg_simple(&cpu->seg[s]))
-            f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
+    for (unsigned s = 0; s < SEG_COUNT; s++) {
+        const SegCache *sc = &cpu->seg[s];
+        if (s == SEG_CS || !jit_seg_simple(sc))
+            continue;
+        f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
+        if (sc->base == 0 && sc->limit == 0xFFFFFFFFu)
+            f |= 1u << (JIT_F_FLATSEG_SHIFT + s);
+    }
     return f;
+}
+
+bool jit_seg_flat(const BlockBuilder *b, unsigned seg)
+{
+    return seg < SEG_COUNT &&
+           (b->flags & (1u << (JIT_F_FLATSEG_SHIFT + seg))) != 0;
 }
 
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg)
@@ -227,7 +238,7 @@ static void jit_emit_insn(BlockBuilder *b)
     b->insn_eip[b->idx] = b->eip;
     b->insn_inline[b->idx] = true;
     if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
-        jit_emit_stack(b))
+        jit_emit_stack(b) || jit_emit_shift(b))
         return;
     b->insn_inline[b->idx] = false;
     jit_emit_call_handler(b);
@@ -308,24 +319,49 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     x64_init(&b->a, p, avail, cc_exec_delta(js->cc));
 }
 
+/* Decode the block's instructions (up to one that ends it). */
+static unsigned jit_predecode(BlockBuilder *b)
+{
+    DecodedInsn d;
+    unsigned n = 0;
+    uint32_t start = b->eip, eip = start;
+    while (n < JIT_MAX_INSNS) {
+        b->eip = eip;
+        if (!jit_decode(b, &d))
+            break;
+        DecodedInsn *copy = cc_data_alloc(b->cc, sizeof d);
+        if (!copy) {
+            b->a.overflow = true;
+            break;
+        }
+        *copy = d;
+        b->insns[n] = copy;
+        b->insn_eip[n] = eip;
+        b->insn_next[n] = b->next_eip;
+        n++;
+        eip = b->next_eip;
+        if (jit_row_ends_block(&insn_rows[d.row], d.row))
+            break;
+    }
+    b->eip = start;
+    return n;
+}
+
 /* Emit the body; returns the number of instructions translated. */
 static unsigned jit_emit_body(BlockBuilder *b)
 {
-    DecodedInsn d;
-    while (b->idx < JIT_MAX_INSNS && !b->ended) {
-        if (!jit_decode(b, &d))
-            break;
+    unsigned n = jit_predecode(b);
+    jit_flags_liveness((const DecodedInsn *const *)b->insns, n,
+                       b->flags_dead);
+    while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
             break;
         }
-        b->dcopy = cc_data_alloc(b->cc, sizeof d);
-        if (!b->dcopy) {
-            b->a.overflow = true;
-            break;
-        }
-        *b->dcopy = d;
+        b->dcopy = b->insns[b->idx];
         b->d = b->dcopy;
+        b->eip = b->insn_eip[b->idx];
+        b->next_eip = b->insn_next[b->idx];
         jit_emit_insn(b);
         b->idx++;
         b->eip = b->next_eip;

@@ -49,6 +49,8 @@ static void jit_set_cc(BlockBuilder *b, unsigned kind8, unsigned size,
                        bool operands)
 {
     X64Asm *a = &b->a;
+    if (b->flags_dead[b->idx])
+        return; /* overwritten before any use (flags.c) */
     if (operands) {
         x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), JIT_REG_OP1);
         x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), JIT_REG_OP2);
@@ -131,6 +133,8 @@ static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
         jit_set_cc(b, op == ALU_ADD ? CC_OP_ADD8 : CC_OP_SUB8, size, true);
         b->fk = op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
     }
+    if (b->flags_dead[b->idx])
+        b->fk = JIT_FK_UNKNOWN;
     if (writes && mem_dst)
         jit_emit_smc_check(b);
 }
@@ -171,10 +175,14 @@ static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
         jit_store_greg(a, size, d->opcode & 7, JIT_REG_VAL);
     else
         jit_store_e(b, size);
-    jit_emit_fold_cf(b);
-    x64_emit_mov_ri(a, 4, JIT_REG_OP2, 1);
-    jit_set_cc(b, dec ? CC_OP_DEC8 : CC_OP_INC8, size, true);
-    b->fk = dec ? JIT_FK_DEC : JIT_FK_INC;
+    if (b->flags_dead[b->idx]) {
+        b->fk = JIT_FK_UNKNOWN;
+    } else {
+        jit_emit_fold_cf(b);
+        x64_emit_mov_ri(a, 4, JIT_REG_OP2, 1);
+        jit_set_cc(b, dec ? CC_OP_DEC8 : CC_OP_INC8, size, true);
+        b->fk = dec ? JIT_FK_DEC : JIT_FK_INC;
+    }
     if (mem)
         jit_emit_smc_check(b);
 }

@@ -48,7 +48,7 @@ static bool jit_cond_fusable(const BlockBuilder *b, unsigned cc)
 
 /* Leave host flags such that `jcc cc` is the guest condition; returns the
  * host condition to test. */
-static X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
+X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
 {
     X64Asm *a = &b->a;
     unsigned sz = b->fk_size;
@@ -113,7 +113,7 @@ static bool jit_emit_call(BlockBuilder *b)
     uint32_t target = jit_branch_target(b);
     if (!jit_target_ok(b, target))
         return false;
-    jit_emit_push_value(b, b->d->o32 ? 4 : 2, b->next_eip);
+    jit_emit_push_value(b, b->d->o32 ? 4 : 2, b->next_eip, true);
     jit_emit_direct_exit(b, 0, target);
     b->ended = true;
     return true;

@@ -16,6 +16,8 @@
  * never exist for pages holding translated code, so stores to code always
  * take the slow path and reach the SMC hook.
  */
+#include <stdint.h>
+
 #include "frontend/exec.h"
 #include "translator/jit_int.h"
 
@@ -46,7 +48,12 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
 {
     X64Asm *a = &b->a;
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
-    if (size == 1) {
+    site[0] = site[1] = SIZE_MAX;
+    if (jit_seg_flat(b, seg)) {
+        /* Base 0, limit 4 GB: lin = offset; an access wrapping past 4 GB
+         * misses the TLB compare below and takes the slow path. */
+        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    } else if (size == 1) {
         x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
                         x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
     } else {
@@ -55,9 +62,11 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
         x64_emit_load(a, 4, X64_RDX, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
         x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, X64_RDX);
     }
-    site[0] = x64_emit_jcc_site(a, X64_CC_A);
-    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
-    x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
+    if (!jit_seg_flat(b, seg)) {
+        site[0] = x64_emit_jcc_site(a, X64_CC_A);
+        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
+        x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
+    }
     x64_emit_mov_rr(a, 4, X64_RDX, X64_RAX);
     x64_emit_shift_ri(a, X64_SHR, 4, X64_RDX, 12);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RDX, TLB_SIZE - 1);
@@ -114,8 +123,9 @@ void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
         x64_emit_mov_rr(a, 8, JIT_REG_EA, X64_RAX);
     jit_emit_host_load(a, size, x64_mem(X64_RAX, 0));
     size_t done = x64_emit_jmp_site(a);
-    x64_bind(a, slow[0]);
-    x64_bind(a, slow[1]);
+    for (int i = 0; i < 2; i++)
+        if (slow[i] != SIZE_MAX)
+            x64_bind(a, slow[i]);
     jit_emit_slow_load(b, seg, size, rmw);
     x64_bind(a, done);
 }
@@ -160,7 +170,8 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     }
     size_t done = x64_emit_jmp_site(a);
     for (size_t i = 0; i < nslow; i++)
-        x64_bind(a, slow[i]);
+        if (slow[i] != SIZE_MAX)
+            x64_bind(a, slow[i]);
     jit_emit_slow_store(b, seg, size, rmw);
     x64_bind(a, done);
 }

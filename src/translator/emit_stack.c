@@ -31,20 +31,24 @@ static void jit_emit_commit_esp(BlockBuilder *b)
                    x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)), JIT_REG_EA);
 }
 
-/* Push r13d (size 2 or 4). */
-static void jit_emit_push_r13(BlockBuilder *b, unsigned size)
+/* Push r13d (size 2 or 4). A push that ends the block (CALL) needs no
+ * SMC check: its exit returns to the dispatcher or to a block that an
+ * invalidation would have unchained. */
+static void jit_emit_push_r13(BlockBuilder *b, unsigned size, bool ends)
 {
     jit_emit_store_eip(b);
     jit_emit_push_offset(b, size);
     jit_emit_store(b, SEG_SS, size, false);
     jit_emit_commit_esp(b);
-    jit_emit_smc_check(b);
+    if (!ends)
+        jit_emit_smc_check(b);
 }
 
-void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value)
+void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
+                         bool ends)
 {
     x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, value);
-    jit_emit_push_r13(b, size);
+    jit_emit_push_r13(b, size, ends);
 }
 
 static void jit_emit_push_reg(BlockBuilder *b, unsigned size, unsigned reg)
@@ -55,7 +59,7 @@ static void jit_emit_push_reg(BlockBuilder *b, unsigned size, unsigned reg)
     else
         x64_emit_movzx_load(a, 4, 2, JIT_REG_VAL,
                             x64_mem(JIT_REG_CPU, OFF_REG(reg)));
-    jit_emit_push_r13(b, size);
+    jit_emit_push_r13(b, size, false);
 }
 
 /* POP r32/r16 (not ESP: its value rules are left to the handler). */
@@ -86,7 +90,8 @@ bool jit_emit_stack(BlockBuilder *b)
         jit_emit_pop_reg(b, size, d->opcode & 7);
         return true;
     case INSN_PUSH_Iz: case INSN_PUSH_Ibs:
-        jit_emit_push_value(b, size, size == 4 ? d->imm : d->imm & 0xFFFF);
+        jit_emit_push_value(b, size, size == 4 ? d->imm : d->imm & 0xFFFF,
+                            false);
         return true;
     default:
         return false;

@@ -7,6 +7,8 @@
  * the guest exception; generated code never runs it natively).
  */
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "frontend/cpu_mem.h"
 #include "machine/vm.h"
@@ -31,14 +33,132 @@ static bool jit_explain_open(JitState *js)
     return true;
 }
 
+static const char *const gpr_names[8] = {
+    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+};
+static const char *const seg_names[SEG_COUNT] = {
+    "es", "cs", "ss", "ds", "fs", "gs",
+};
+
+/* Name of the CPUState (rbx) or CodeCache (r12) field at off, so that
+ * the trace reads "cpu.ecx" rather than a layout-dependent offset. */
+static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
+                           long off)
+{
+    if (cc) {
+        const char *f = off == OFF_CC_BUDGET   ? "cc.budget"
+                        : off == OFF_CC_CUR_TB ? "cc.cur_tb"
+                        : off == OFF_CC_SMC    ? "cc.smc_flag"
+                                               : NULL;
+        return f && snprintf(out, n, "%s", f) > 0;
+    }
+    long tlb0 = OFF_TLB(0), tlb_end = OFF_TLB(2);
+    if (indexed && off >= tlb0 && off < tlb_end) {
+        long u = (off - tlb0) / OFF_TLB(1) ? 1 : 0, r = off - OFF_TLB(u);
+        const char *f = r == (long)offsetof(TlbEntry, tag_read)    ? "tag_read"
+                        : r == (long)offsetof(TlbEntry, tag_write) ? "tag_write"
+                        : r == (long)offsetof(TlbEntry, tag_code)  ? "tag_code"
+                                                                   : "addend";
+        return snprintf(out, n, "cpu.tlb[%s][idx].%s", u ? "user" : "sup",
+                        f) > 0;
+    }
+    if (off >= OFF_REG(0) && off < OFF_REG(8)) {
+        long r = (off - OFF_REG(0)) / 4, byte = (off - OFF_REG(0)) % 4;
+        return snprintf(out, n, "cpu.%s%s", gpr_names[r],
+                        byte == 1 ? ".hi8" : byte ? ".b?" : "") > 0;
+    }
+    for (int sg = 0; sg < SEG_COUNT; sg++) {
+        if (off == OFF_SEG_BASE(sg))
+            return snprintf(out, n, "cpu.%s.base", seg_names[sg]) > 0;
+        if (off == OFF_SEG_LIMIT(sg))
+            return snprintf(out, n, "cpu.%s.limit", seg_names[sg]) > 0;
+    }
+    const char *f = off == OFF_EIP        ? "cpu.eip"
+                    : off == OFF_NEXT_EIP ? "cpu.next_eip"
+                    : off == OFF_EFLAGS   ? "cpu.eflags"
+                    : off == OFF_CC_OP    ? "cpu.cc_op"
+                    : off == OFF_CC_RES   ? "cpu.cc_res"
+                    : off == OFF_CC_OP1   ? "cpu.cc_op1"
+                    : off == OFF_CC_OP2   ? "cpu.cc_op2"
+                    : off == OFF_KICK     ? "cpu.kick"
+                                          : NULL;
+    return f && snprintf(out, n, "%s", f) > 0;
+}
+
+/* Rewrite "[rbx + 0xNN]" / "[rbx + rdx*8 + 0xNN]" / "[r12 + 0xNN]". */
+static const char *jit_explain_field(char *out, size_t n, const char *op,
+                                     size_t *used)
+{
+    if (strncmp(op, "[rbx]", 5) == 0 &&
+        jit_field_name(out, n, false, false, 0)) {
+        *used = strlen(out);
+        return op + 5;
+    }
+    bool cc = strncmp(op, "[r12 + ", 7) == 0;
+    bool idx = strncmp(op, "[rbx + rdx*8 + ", 15) == 0;
+    bool cpu = strncmp(op, "[rbx + ", 7) == 0;
+    if (!cc && !idx && !cpu)
+        return NULL;
+    const char *num = op + (idx ? 15 : 7);
+    char *end;
+    long off = strtol(num, &end, 0);
+    if (*end != ']' || !jit_field_name(out, n, cc, idx, off))
+        return NULL;
+    *used = strlen(out);
+    return end + 1;
+}
+
+/* Host operands are printed position-independently (golden tests):
+ * addresses inside the block as +offset, other host addresses (helpers,
+ * trampolines, descriptors) as <host>; guest-sized values stay. */
+static void jit_explain_operands(char *out, size_t n, const char *op,
+                                 uintptr_t start, size_t len)
+{
+    size_t o = 0;
+    while (*op && o + 1 < n) {
+        size_t used;
+        const char *next = op[0] == '[' ? jit_explain_field(out + o, n - o,
+                                                             op, &used)
+                                        : NULL;
+        if (next) {
+            o += used;
+            op = next;
+            continue;
+        }
+        if (op[0] == '0' && op[1] == 'x') {
+            char *end;
+            unsigned long long v = strtoull(op, &end, 16);
+            if (v >= start && v < start + len)
+                o += (size_t)snprintf(out + o, n - o, "+0x%llx",
+                                      v - (unsigned long long)start);
+            else if (v > 0xFFFFFFFFull)
+                o += (size_t)snprintf(out + o, n - o, "<host>");
+            else
+                o += (size_t)snprintf(out + o, n - o, "%.*s",
+                                      (int)(end - op), op);
+            op = end;
+            if (o >= n)
+                o = n - 1;
+            continue;
+        }
+        out[o++] = *op++;
+    }
+    out[o] = 0;
+}
+
 static void jit_explain_host(JitState *js, Log *log, const uint8_t *code,
-                             size_t len, uintptr_t addr)
+                             size_t len, uintptr_t addr, const TBlock *tb)
 {
     cs_insn *insn;
+    uintptr_t start = (uintptr_t)tb->code;
     size_t n = cs_disasm(js->cs_host, code, len, addr, 0, &insn);
-    for (size_t i = 0; i < n; i++)
-        log_msg(log, LOG_TRACE_TRANSLATE, "        %012" PRIx64 ":  %s %s\n",
-                insn[i].address, insn[i].mnemonic, insn[i].op_str);
+    for (size_t i = 0; i < n; i++) {
+        char ops[256];
+        jit_explain_operands(ops, sizeof ops, insn[i].op_str, start,
+                             tb->code_len);
+        log_msg(log, LOG_TRACE_TRANSLATE, "    +%04" PRIx64 ":  %s %s\n",
+                insn[i].address - start, insn[i].mnemonic, ops);
+    }
     if (n)
         cs_free(insn, n);
 }
@@ -51,7 +171,7 @@ static const char *jit_explain_kind(const BlockBuilder *b, unsigned i,
                " acts on the machine or raises #GP/#UD (never native)";
     if (b->insn_inline[i])
         return "inline";
-    return "reference handler call";
+    return "reference handler call (exec_*)";
 }
 
 static void jit_explain_guest(JitState *js, const BlockBuilder *b,
@@ -93,12 +213,13 @@ void jit_explain_block(JitState *js, const BlockBuilder *b)
             tb->guest_len, tb->code_len);
     log_msg(log, LOG_TRACE_TRANSLATE,
             "  entry: cur_tb, kick check, budget -= %u\n", tb->ninsn);
-    jit_explain_host(js, log, b->a.buf, b->insn_code[0], (uintptr_t)tb->code);
+    jit_explain_host(js, log, b->a.buf, b->insn_code[0], (uintptr_t)tb->code,
+                     tb);
     for (unsigned i = 0; i < tb->ninsn; i++) {
         jit_explain_guest(js, b, i);
         jit_explain_host(js, log, b->a.buf + b->insn_code[i],
                          b->insn_code[i + 1] - b->insn_code[i],
-                         (uintptr_t)tb->code + b->insn_code[i]);
+                         (uintptr_t)tb->code + b->insn_code[i], tb);
     }
     log_msg(log, LOG_TRACE_TRANSLATE,
             "  exits and stubs (a fault anywhere above: cpu_raise longjmps "
@@ -106,5 +227,5 @@ void jit_explain_block(JitState *js, const BlockBuilder *b)
             "stored; the boundary table gives the retired count):\n");
     jit_explain_host(js, log, b->a.buf + b->insn_code[tb->ninsn],
                      b->a.len - b->insn_code[tb->ninsn],
-                     (uintptr_t)tb->code + b->insn_code[tb->ninsn]);
+                     (uintptr_t)tb->code + b->insn_code[tb->ninsn], tb);
 }

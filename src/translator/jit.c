@@ -22,6 +22,8 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
+#include "frontend/debug.h"
+#include "frontend/mmu.h"
 #include "frontend/cpu_mem.h"
 #include "frontend/except.h"
 #include "machine/vm.h"
@@ -107,13 +109,18 @@ static void jit_recover(JitState *js)
     if (js->in_native) {
         TBlock *tb = cc->cur_tb;
         if (tb && tb->data) {
+            /* EIP is not in the table only when a control transfer
+             * changed it before faulting (task switch): that is always
+             * the block's last instruction. */
             const JitBlockInfo *info = tb->data;
-            for (uint32_t k = 0; k < info->ninsn; k++) {
-                if (info->eip[k] == cpu->eip) {
-                    cc->budget += info->ninsn - k;
+            uint32_t k = info->ninsn - 1;
+            for (uint32_t i = 0; i < info->ninsn; i++) {
+                if (info->eip[i] == cpu->eip) {
+                    k = i;
                     break;
                 }
             }
+            cc->budget += info->ninsn - k;
         }
         cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
         js->in_native = false;
@@ -145,14 +152,27 @@ static void jit_check_env(JitState *js)
     }
 }
 
+/* Physical address of CS:EIP: the TLB's code entry when it has one (RAM),
+ * else a full translation (page walk; may raise #PF). */
+static uint64_t jit_code_phys(CPUState *cpu, uint32_t lin)
+{
+    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    const PhysMem *mem = &cpu->vm->mem;
+    if (e->tag_code == (lin & ~0xFFFu)) {
+        const uint8_t *host = (const uint8_t *)(e->addend + lin);
+        if (host >= mem->ram && host < mem->ram + mem->ram_size)
+            return (uint64_t)(host - mem->ram);
+    }
+    return mmu_translate(cpu, lin, ACC_CODE, cpu->cpl == 3);
+}
+
 static TBlock *jit_find(JitState *js, uint32_t flags)
 {
     CPUState *cpu = js->cpu;
     CodeCache *cc = js->cc;
     uint32_t eip = cpu->eip;
     const SegCache *cs = &cpu->seg[SEG_CS];
-    uint64_t phys = mmu_translate(cpu, cs->base + eip, ACC_CODE,
-                                  cpu->cpl == 3);
+    uint64_t phys = jit_code_phys(cpu, cs->base + eip);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
     if (tb && tb->valid && tb->eip == eip && tb->phys == phys &&
         tb->cs_base == cs->base && tb->flags == flags)
@@ -214,8 +234,10 @@ static bool jit_step(JitState *js, CpuExit *out)
         *out = CPU_EXIT_KICK;
         return true;
     }
+    mmu_check_map(cpu);
     if (cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
-        (cpu->eflags & EFL_TF) || cpu->exc_exit) {
+        (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
+        cpu->dbg_tf_deferred) {
         *out = jit_interp(js, 1);
         return *out != CPU_EXIT_BUDGET;
     }

@@ -46,6 +46,7 @@ enum {
     JIT_F_VM86 = 1u << 5,
     JIT_F_PAGING = 1u << 6,
     JIT_F_FASTSEG_SHIFT = 8, /* one bit per segment: fast path allowed */
+    JIT_F_FLATSEG_SHIFT = 16, /* ... and base 0, limit 4 GB: no checks */
 };
 
 /* Offsets of CPUState fields addressed from generated code. */
@@ -122,6 +123,9 @@ typedef struct BlockBuilder {
     JitStub stubs[JIT_MAX_STUBS];
     unsigned nstubs;
     uint32_t insn_eip[JIT_MAX_INSNS];
+    DecodedInsn *insns[JIT_MAX_INSNS];     /* pre-decoded block */
+    uint32_t insn_next[JIT_MAX_INSNS];
+    bool flags_dead[JIT_MAX_INSNS];        /* see flags.c */
     uint32_t insn_code[JIT_MAX_INSNS + 1]; /* host offset of each insn */
     bool insn_inline[JIT_MAX_INSNS];
 } BlockBuilder;
@@ -145,6 +149,10 @@ struct JitState {
     BlockBuilder builder;  /* scratch for the block being translated */
 };
 
+/* flags.c: which inline flag writers may skip their cc_* stores. */
+void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
+                        bool *dead);
+
 /* block.c */
 TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
                       uint32_t flags);
@@ -159,6 +167,7 @@ void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
+bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
 
 /* emit_mem.c: effective address and inline-TLB memory accesses.
  * EA (offset in the segment) is computed into r14d. */
@@ -175,8 +184,13 @@ bool jit_emit_alu(BlockBuilder *b);
 bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
+bool jit_emit_shift(BlockBuilder *b);
+/* Set host flags so that `jcc <returned cond>` is guest condition cc,
+ * replaying the block's last flag writer when known (emit_branch.c). */
+X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);
 /* Push an immediate (size 2 or 4) as PUSH/CALL do (emit_stack.c). */
-void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value);
+void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
+                         bool ends);
 
 /* helpers.c: C functions called from generated code. */
 uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);

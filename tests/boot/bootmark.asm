@@ -1,7 +1,6 @@
 ; bootmark.asm — a boot sector that proves the BIOS booted it.
 ; Prints "X86BT-BOOT-OK dl=XX" through INT 10h (teletype; SeaBIOS mirrors it
-; to the serial console: with -nographic it runs its serial console beside
-; the VGA) and through port 0xE9, then ends the emulator
+; to the serial console) and through port 0xE9, then ends the emulator
 ; through the test exit port 0xF4 (value 0 -> exit status 1 = pass).
 ; Built as a floppy sector, an MBR and an El Torito no-emulation image.
         bits 16
@@ -23,15 +22,6 @@ start:
         call hexdigit
         mov si, crlf
         call puts
-        ; With a VGA, SeaBIOS's serial console runs in split mode and
-        ; flushes its output from the timer interrupt: wait three BIOS
-        ; ticks (BDA 0x46C, ~165 ms) so the marker reaches the serial port.
-        mov cx, 3
-.tick:  mov ax, [0x46C]
-.same:  hlt
-        cmp ax, [0x46C]
-        je .same
-        loop .tick
         xor al, al
         out 0xF4, al            ; pass
         cli

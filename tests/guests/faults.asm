@@ -64,6 +64,13 @@ test_main:
     FAULT_BEGIN 6, NOERR
     ud2
     FAULT_END
+    ; Faults save RF=1 in the EFLAGS image (SDM vol. 3 17.3.1.1; QEMU 7.2
+    ; does not).
+%ifndef QEMU
+    mov eax, [v_eflags]
+    and eax, 0x10000
+    ASSERT_EQ eax, 0x10000, "RF in a fault's saved EFLAGS"
+%endif
     FAULT_BEGIN 6, NOERR
     db 0xF0, 0x90               ; lock nop
     FAULT_END

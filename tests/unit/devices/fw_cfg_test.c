@@ -249,6 +249,26 @@ START_TEST(test_linux_boot_keys)
 }
 END_TEST
 
+START_TEST(test_smbios_fields)
+{
+    /* Key 0x8001 as SeaBIOS's qemu_cfg_legacy() parses it. */
+    uint8_t b[128];
+    read_item(FW_CFG_SMBIOS_ENTRIES, b, sizeof(b));
+    unsigned count = b[0] | b[1] << 8, off = 2;
+    ck_assert_uint_eq(count, 2);
+    const char *want[] = {"VMware, Inc.", "VMware Virtual Platform"};
+    for (unsigned i = 0; i < count; i++) {
+        unsigned len = b[off] | b[off + 1] << 8;
+        ck_assert_uint_eq(b[off + 2], 0);     /* field entry */
+        ck_assert_uint_eq(b[off + 3], 1);     /* type 1 */
+        ck_assert_uint_eq(b[off + 4], 4 + i); /* manufacturer, product */
+        ck_assert_str_eq((const char *)b + off + 6, want[i]);
+        ck_assert_uint_eq(len, 6 + strlen(want[i]) + 1);
+        off += len;
+    }
+}
+END_TEST
+
 static Suite *fw_cfg_suite(void)
 {
     Suite *s = suite_create("fw_cfg");
@@ -261,6 +281,7 @@ static Suite *fw_cfg_suite(void)
     tcase_add_test(tc, test_dma_bad_input);
     tcase_add_test(tc, test_dma_off);
     tcase_add_test(tc, test_linux_boot_keys);
+    tcase_add_test(tc, test_smbios_fields);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -181,6 +181,21 @@ START_TEST(test_pm_gpe0)
 }
 END_TEST
 
+START_TEST(test_pm_power_button)
+{
+    Piix4PmState *pm = pm_setup();
+    io_write(&vm->io, 0xB2, 0xF1, 1);
+    piix4_pm_power_button(pm);
+    /* PWRBTN_STS (bit 8) set; no SCI until PWRBTN_EN. */
+    ck_assert_uint_eq(io_read(&vm->io, PMBASE, 2) & 0x100, 0x100);
+    ck_assert(!irq_level(&vm->irq, 9));
+    io_write(&vm->io, PMBASE + 2, 0x0100, 2);
+    ck_assert(irq_level(&vm->irq, 9));
+    io_write(&vm->io, PMBASE, 0x0100, 2);
+    ck_assert(!irq_level(&vm->irq, 9));
+}
+END_TEST
+
 START_TEST(test_pm_soft_off)
 {
     pm_setup();
@@ -241,6 +256,7 @@ static Suite *piix4_suite(void)
     tcase_add_test(tc, test_pm_timer);
     tcase_add_test(tc, test_pm_overflow_sci);
     tcase_add_test(tc, test_pm_gpe0);
+    tcase_add_test(tc, test_pm_power_button);
     tcase_add_test(tc, test_pm_soft_off);
     tcase_add_test(tc, test_pm_byte_access);
     tcase_add_test(tc, test_smbus_empty);

@@ -240,7 +240,8 @@ static void check_one(const DecodeTable *t, csh h, const uint8_t *b,
         const InsnRow *r = &insn_rows[d.row];
         if (!c) {
             if (r->cls == CLS_fpu ||
-                (d.map == 1 && (d.opcode == 0xB9 || d.opcode == 0x1F)) ||
+                (d.map == 1 && (d.opcode == 0xB9 ||
+                                (d.opcode >= 0x19 && d.opcode <= 0x1F))) ||
                 (has_prefix(b, 0x66, 1) &&
                  (has_prefix(b, 0xF2, 1) || has_prefix(b, 0xF3, 1)))) {
                 st->cs_invalid_ok++;

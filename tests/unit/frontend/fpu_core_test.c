@@ -461,6 +461,56 @@ START_TEST(fcmov_and_free)
 }
 END_TEST
 
+/* SDM vol. 1 4.9.1.4/4.9.1.5: unmasked OE/UE into a register deliver the
+ * result with the exponent wrapped by 24576. */
+START_TEST(unmasked_overflow_underflow_wrap)
+{
+    FpuState fs = fresh();
+    fpu_set_cw(&fs, 0x0377); /* OE unmasked */
+    push_ld(&fs, 0x1p1000L);
+    push_ld(&fs, 0x1p16000L);
+    fpu_arith_reg(&fs, FPH_MUL, 0, 1, false);
+    ck_assert(LD(fpu_st(&fs, 0)) == 0x1p-7576L); /* 2^17000 / 2^24576 */
+    ck_assert(fs.sw & FPU_SW_OE);
+    ck_assert(!(fs.sw & FPU_SW_PE)); /* exact */
+    ck_assert(fpu_pending(&fs));
+    fpu_init(&fs);
+    fpu_set_cw(&fs, 0x036F); /* UE unmasked */
+    push_ld(&fs, 0x1p1000L);
+    push_ld(&fs, 0x1p-16000L);
+    fpu_arith_reg(&fs, FPH_DIV, 0, 1, false);
+    ck_assert(LD(fpu_st(&fs, 0)) == 0x1p7576L); /* 2^-17000 * 2^24576 */
+    ck_assert(fs.sw & FPU_SW_UE);
+    fpu_init(&fs);
+    fpu_set_cw(&fs, 0x0377);
+    push_ld(&fs, 0x1p16383L * 1.5L);
+    push_ld(&fs, 0x1p16383L * 1.5L);
+    fpu_arith_reg(&fs, FPH_ADD, 0, 1, false); /* 3 * 2^16383 */
+    ck_assert(LD(fpu_st(&fs, 0)) == 0x1p-8192L * 1.5L);
+    fpu_init(&fs);
+    fpu_set_cw(&fs, 0x0377);
+    push_ld(&fs, 20000.0L);
+    push_ld(&fs, 1.0L);
+    fpu_binary_st1(&fs, FPH_SCALE); /* 2^20000 -> 2^(20000 - 24576) */
+    ck_assert(LD(fpu_st(&fs, 0)) == 0x1p-4576L);
+    /* UE unmasked: an exact denormal result is an underflow as well
+     * (value measured on hardware: 2^-16400 * 2^24576). */
+    fpu_init(&fs);
+    fpu_set_cw(&fs, 0x036F);
+    push_ld(&fs, 1.0L);
+    push_ld(&fs, 0x1p-16400L);
+    fpu_arith_reg(&fs, FPH_MUL, 0, 1, false);
+    ck_assert_uint_eq(fpu_st(&fs, 0)->sexp, 0x5FEF);
+    ck_assert_uint_eq(fs.sw & (FPU_SW_UE | FPU_SW_PE), FPU_SW_UE);
+    /* Masked: infinity as usual. */
+    fpu_init(&fs);
+    push_ld(&fs, 0x1p1000L);
+    push_ld(&fs, 0x1p16000L);
+    fpu_arith_reg(&fs, FPH_MUL, 0, 1, false);
+    ck_assert(isinf(LD(fpu_st(&fs, 0))));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fpu_core");
@@ -489,6 +539,7 @@ int main(void)
     tcase_add_test(tc, fxsave_layout);
     tcase_add_test(tc, mmx_aliasing);
     tcase_add_test(tc, fcmov_and_free);
+    tcase_add_test(tc, unmasked_overflow_underflow_wrap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -710,13 +710,20 @@ static void run_case(uc_engine *uc, const DiffOp *op, unsigned len,
     }
 }
 
+/* Control words visited: all of them, or every third under ASan. */
+#ifdef X86BT_ASAN
+#define CW_STEP 3
+#else
+#define CW_STEP 1
+#endif
+
 static void run_op(uc_engine *uc, const DiffOp *op, OpStats *st)
 {
     uint8_t code[64];
     unsigned len = build_code(op, code);
     unsigned nops = NSPEC + NRAND;
     ck_assert_int_eq(uc_mem_write(uc, CODE, code, len), UC_ERR_OK);
-    for (unsigned w = 0; w < NCW; w++) {
+    for (unsigned w = 0; w < NCW; w += CW_STEP) {
         if (op->nin == 2) {
             for (unsigned i = 0; i < nops; i++) {
                 for (unsigned j = 0; j < nops; j++) {
@@ -773,7 +780,7 @@ START_TEST(x87_vs_unicorn)
     }
     printf("fpu_diff: %u cases, %u unexplained mismatches\n", total, unknown);
     uc_close(uc);
-    ck_assert_uint_gt(total, 10000);
+    ck_assert_uint_gt(total, 10000 / CW_STEP);
     ck_assert_uint_eq(unknown, 0);
 }
 END_TEST

@@ -253,6 +253,29 @@ START_TEST(test_a20)
 }
 END_TEST
 
+/* Code pages lose their fast write path; a memory-map change (PAM,
+ * regions) flushes the TLB. */
+START_TEST(test_code_page_and_map_gen)
+{
+    Env e = env_new();
+    CPUState *cpu = e.cpu;
+    if (setjmp(cpu->jmp))
+        ck_abort_msg("unexpected fault");
+    cpu_st_linear32(cpu, 0x5000, 1);
+    TlbEntry *t = &cpu->tlb.e[0][5];
+    ck_assert_uint_eq(t->tag_write, 0x5000);
+    mmu_protect_code_page(cpu, 0x5000);
+    ck_assert_uint_eq(t->tag_write, TLB_TAG_INVALID);
+    ck_assert_uint_eq(t->tag_read, 0x5000);
+    mmu_check_map(cpu);
+    ck_assert_uint_eq(t->tag_read, 0x5000);
+    e.vm->mem.map_gen++;
+    mmu_check_map(cpu);
+    ck_assert_uint_eq(t->tag_read, TLB_TAG_INVALID);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *mmu_suite(void)
 {
     Suite *s = suite_create("mmu");
@@ -265,6 +288,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, test_dirty_after_cached_read);
     tcase_add_test(tc, test_page_crossing);
     tcase_add_test(tc, test_a20);
+    tcase_add_test(tc, test_code_page_and_map_gen);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -68,6 +68,23 @@ static void expect_error(int argc, char **argv, const char *needle)
     ck_assert_ptr_null(strchr(err, '\n')); /* one line */
 }
 
+START_TEST(rtc_base)
+{
+    /* -rtc base=DATETIME fixes the RTC start; base=utc is the default. */
+    VMConfig cfg;
+    char err[256];
+    ck_assert_int_eq(PARSE(&cfg, err, "-rtc", "base=2000-01-01T00:00:00"),
+                     CONFIG_RUN);
+    ck_assert_str_eq(cfg.rtc_base, "2000-01-01T00:00:00");
+    ck_assert_int_eq(PARSE(&cfg, err, "-rtc", "base=utc"), CONFIG_RUN);
+    ck_assert_ptr_null(cfg.rtc_base);
+    ck_assert_int_eq(PARSE(&cfg, err, "-rtc", "base=2000-13-01T00:00:00"),
+                     CONFIG_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "-rtc"));
+    ck_assert_int_eq(PARSE(&cfg, err, "-rtc", "localtime"), CONFIG_ERROR);
+}
+END_TEST
+
 START_TEST(errors)
 {
     expect_error(ARGC("-m", "0"), ARGV("-m", "0"), "-m");
@@ -103,6 +120,7 @@ int main(void)
     tcase_add_test(tc, good_options);
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, rtc_base);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -22,6 +22,7 @@
 #include "frontend/cpu_state.h"
 #include "frontend/flags.h"
 #include "machine/vm.h"
+#include "codecache/codecache.h"
 #include "translator/jit.h"
 
 #define RAM_MB 8
@@ -369,6 +370,9 @@ static void run_trials(bool code32, uint64_t tcache_kb, uint64_t seed0)
             a->requests = b->requests = 0;
         }
     }
+    if (tcache_kb <= 64)
+        ck_assert_msg(b->cc && b->cc->stats.flushes > 0,
+                      "a 64 KB cache should have been flushed");
     vm_destroy(a);
     vm_destroy(b);
 }

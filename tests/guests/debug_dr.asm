@@ -1,9 +1,6 @@
-; debug_dr.asm — PENDING (not run by make test-guests; see README):
-; MOV SS delays a single-step trap by one instruction (SDM vol. 3 section
-; 6.8.3); DR0 instruction breakpoints are faults and DR1 write watchpoints
-; are traps (chapter 17). Passes on QEMU; x86bt stores DR0-DR7 but does not
-; trigger hardware breakpoints yet, and its interpreter takes the TF trap
-; right after MOV SS.
+; debug_dr.asm — MOV SS delays a single-step trap by one instruction (SDM
+; vol. 3 section 6.8.3); DR0 instruction breakpoints are faults and DR1
+; write watchpoints are traps (chapter 17).
 %include "lib/x86bt.inc"
 
 test_main:

@@ -1,0 +1,135 @@
+/*
+ * emit_shift.c — inline SHL/SAL, SHR and SAR by an immediate count, and
+ * CMOVcc.
+ *
+ * Shifts: the count is an immediate (D0/D1: 1, C0/C1: Ib), masked to 5
+ * bits at translation time; only counts 1..size-1 are inlined (a zero
+ * count changes nothing, larger ones leave CF undefined in the SDM and
+ * are left to the handler). Flags are eager, as in exec_shift.c: CF = last
+ * bit out, SF/ZF/PF from the result (host flags, defined for non-zero
+ * counts), AF = 0, OF = MSB(result) xor CF for SHL, MSB(operand) for SHR,
+ * 0 for SAR (SDM vol. 2 "SAL/SAR/SHL/SHR", Flags Affected).
+ */
+#include "frontend/exec.h"
+#include "frontend/flags.h"
+#include "translator/jit_int.h"
+
+static const X64Shift host_shift[8] = {
+    [4] = X64_SHL, [5] = X64_SHR, [6] = X64_SHL, [7] = X64_SAR,
+};
+
+/* eax = the six arithmetic flags after `shift r13` (size bytes; r15 holds
+ * the operand before the shift). */
+static void jit_emit_shift_flags(X64Asm *a, unsigned op, unsigned size)
+{
+    unsigned msb = size * 8 - 1;
+    x64_emit_lahf(a); /* AH = SF ZF 0 AF 0 PF 1 CF */
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 8);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX,
+                    (int32_t)(EFL_SF | EFL_ZF | EFL_PF | EFL_CF));
+    if (op == 7)
+        return; /* SAR: OF = 0 */
+    x64_emit_mov_rr(a, 4, X64_RCX, op == 5 ? JIT_REG_OP1 : JIT_REG_VAL);
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RCX, (uint8_t)msb);
+    if (op != 5)
+        x64_emit_alu_rr(a, X64_XOR, 4, X64_RCX, X64_RAX); /* ^ CF */
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RCX, 1);
+    x64_emit_shift_ri(a, X64_SHL, 4, X64_RCX, 11);
+    x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, X64_RCX);
+}
+
+static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    unsigned op = d->reg;
+    count &= 0x1F;
+    if (op < 4 || count == 0 || count >= size * 8)
+        return false;
+    bool mem = d->mod != 3;
+    int32_t roff = size == 1 ? OFF_REG8(d->rm) : OFF_REG(d->rm);
+    if (mem) {
+        jit_emit_store_eip(b);
+        jit_emit_ea(b);
+        jit_emit_load(b, d->seg, size, true);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
+    } else if (size == 4) {
+        x64_emit_load(a, 4, JIT_REG_OP1, x64_mem(JIT_REG_CPU, roff));
+    } else {
+        x64_emit_movzx_load(a, 4, size, JIT_REG_OP1,
+                            x64_mem(JIT_REG_CPU, roff));
+    }
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    if (op == 7 && size < 4) /* SAR needs the sign of the narrow operand */
+        x64_emit_movsx_rr(a, 4, size, JIT_REG_VAL, JIT_REG_VAL);
+    x64_emit_shift_ri(a, host_shift[op], size, JIT_REG_VAL, (uint8_t)count);
+    jit_emit_shift_flags(a, op, size);
+    /* Keep them across the store's slow path (a helper call). */
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
+    if (mem)
+        jit_emit_store(b, d->seg, size, true);
+    else
+        x64_emit_store(a, size, x64_mem(JIT_REG_CPU, roff), JIT_REG_VAL);
+    /* eflags = (eflags & ~ARITH) | flags; cc_op = EFLAGS. */
+    x64_emit_load(a, 4, X64_RCX, x64_mem(JIT_REG_CPU, OFF_EFLAGS));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RCX, ~(int32_t)EFL_ARITH);
+    x64_emit_alu_rr(a, X64_OR, 4, X64_RCX, JIT_REG_OP2);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RCX);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
+    b->fk = JIT_FK_UNKNOWN;
+    if (mem)
+        jit_emit_smc_check(b);
+    return true;
+}
+
+/* CMOVcc: the source is always read (it may fault), the destination is
+ * written only if the condition holds. */
+static bool jit_cmov(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    unsigned size = d->o32 ? 4 : 2;
+    X64Cond hc = jit_emit_cond(b, d->opcode & 15);
+    x64_emit_setcc(a, hc, JIT_REG_OP2);
+    if (d->mod == 3) {
+        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->rm)));
+    } else {
+        jit_emit_store_eip(b);
+        jit_emit_ea(b);
+        jit_emit_load(b, d->seg, size, false);
+    }
+    x64_emit_test_rr(a, 1, JIT_REG_OP2, JIT_REG_OP2);
+    size_t skip = x64_emit_jcc_site(a, X64_CC_E);
+    x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(d->reg)), X64_RAX);
+    x64_bind(a, skip);
+    return true;
+}
+
+bool jit_emit_shift(BlockBuilder *b)
+{
+    const DecodedInsn *d = b->d;
+    unsigned osize = d->o32 ? 4 : 2;
+    switch (d->row) {
+    case INSN_SHL_Eb_1: case INSN_SHR_Eb_1: case INSN_SAL_Eb_1:
+    case INSN_SAR_Eb_1:
+        return jit_shift(b, 1, 1);
+    case INSN_SHL_Ev_1: case INSN_SHR_Ev_1: case INSN_SAL_Ev_1:
+    case INSN_SAR_Ev_1:
+        return jit_shift(b, osize, 1);
+    case INSN_SHL_Eb_Ib: case INSN_SHR_Eb_Ib: case INSN_SAL_Eb_Ib:
+    case INSN_SAR_Eb_Ib:
+        return jit_shift(b, 1, d->imm);
+    case INSN_SHL_Ev_Ib: case INSN_SHR_Ev_Ib: case INSN_SAL_Ev_Ib:
+    case INSN_SAR_Ev_Ib:
+        return jit_shift(b, osize, d->imm);
+    case INSN_CMOVO_Gv_Ev: case INSN_CMOVNO_Gv_Ev: case INSN_CMOVB_Gv_Ev:
+    case INSN_CMOVAE_Gv_Ev: case INSN_CMOVE_Gv_Ev: case INSN_CMOVNE_Gv_Ev:
+    case INSN_CMOVBE_Gv_Ev: case INSN_CMOVA_Gv_Ev: case INSN_CMOVS_Gv_Ev:
+    case INSN_CMOVNS_Gv_Ev: case INSN_CMOVP_Gv_Ev: case INSN_CMOVNP_Gv_Ev:
+    case INSN_CMOVL_Gv_Ev: case INSN_CMOVGE_Gv_Ev: case INSN_CMOVLE_Gv_Ev:
+    case INSN_CMOVG_Gv_Ev:
+        return jit_cmov(b);
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# tinycache.sh — every guest test again under the translation tier with a
+# 64 KB translation cache, so that the cache is flushed again and again
+# while the guest runs (flush under pressure must not change behaviour).
+# usage: tests/jit/tinycache.sh EMULATOR IMAGE.bin...
+set -u
+emu=$1; shift
+pass=0; fail=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for img in "$@"; do
+    name=$(basename "$img" .bin)
+    timeout "${GUEST_TIMEOUT:-20}" "$emu" -bios "$img" -display none \
+        -nographic -jit on -tcache 64 >"$out" 2>&1 </dev/null
+    rc=$?
+    if [ $rc = 1 ] && grep -q '^PASS' "$out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name (-jit on -tcache 64): status $rc"
+        tail -3 "$out" | sed 's/^/    /'
+    fi
+done
+echo "tiny-cache guest tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
