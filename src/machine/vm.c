@@ -170,6 +170,10 @@ void vm_destroy(VM *vm)
     jit_destroy(vm);
     if (vm->cpu)
         cpu_destroy(vm->cpu);
+    /* Devices unmapping regions in fini must not call into the freed CPU
+     * and code cache. */
+    vm->mem.map_changed = NULL;
+    vm->mem.code_write = NULL;
     for (unsigned i = vm->ndevices; i-- > 0;) {
         Device *dev = &vm->devices[i];
         if (dev->info->fini)
