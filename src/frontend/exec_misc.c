@@ -9,9 +9,11 @@
 #include "frontend/seg.h"
 #include "machine/vm.h"
 
-/* CPUID.1:EDX of the modelled CPU: FPU VME DE PSE TSC MSR PAE MCE CX8 SEP
- * MTRR PGE MCA CMOV MMX FXSR (SDM vol. 2 CPUID table 3-11). */
-#define CPUID_1_EDX 0x0180F9FFu
+/* CPUID.1:EDX of the modelled CPU: FPU DE PSE TSC MSR PAE MCE CX8 SEP
+ * MTRR PGE MCA CMOV MMX FXSR (SDM vol. 2 CPUID table 3-11). A Pentium II
+ * also has VME, but the virtual-8086 mode extensions (CR4.VME/PVI, VIF/VIP)
+ * are not modelled, so the bit stays clear rather than promise them. */
+#define CPUID_1_EDX 0x0180F9FDu
 #define CPUID_SIGNATURE 0x00000652u
 /* Leaf 2 descriptors: 01 02 03 (TLBs), 43 (512 KB L2), 08 (16 KB L1I),
  * 04 (4 MB DTLB), 0C (16 KB L1D). */
