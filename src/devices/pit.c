@@ -190,13 +190,16 @@ static void pit_update_irq(PitState *s)
 
 /* The timer fires at an OUT edge, possibly late (host clock mode): evaluate
  * OUT at the scheduled edge so that a short low pulse (mode 2, 4) is not
- * lost; after a long stall (more than two periods), skip to the present. */
+ * lost. In the periodic modes (2, 3) a long stall (more than two periods)
+ * skips to the present; the one-shot modes never skip, or the single edge
+ * a guest waits for (Linux's mode-4 clockevent) would be lost for good. */
 static void pit_timer_cb(void *opaque)
 {
     PitState *s = opaque;
+    const PitCounter *c = &s->c[0];
     int64_t now = clock_now(&s->vm->clock), at = s->timer.expire;
-    int64_t period = clock_ticks_to_ns(s->c[0].reload, PIT_HZ);
-    if (now - at > 2 * period)
+    int64_t period = clock_ticks_to_ns(c->reload, PIT_HZ);
+    if ((c->mode == 2 || c->mode == 3) && now - at > 2 * period)
         at = now;
     pit_update_irq_at(s, at);
 }

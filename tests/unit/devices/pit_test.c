@@ -108,6 +108,24 @@ START_TEST(test_late_timer_keeps_pulse)
 }
 END_TEST
 
+START_TEST(test_late_oneshot_mode4_not_lost)
+{
+    /* Mode 4 (software triggered strobe, Linux's one-shot clockevent):
+     * OUT pulses low for one clock at terminal count and the 8259 latches
+     * the rising edge after it (datasheet "Mode 4"). A timer serviced far
+     * later than twice the (short) count must still deliver that edge;
+     * otherwise the guest waits for its one-shot forever. */
+    outb(vm, 0x43, 0x38);
+    outb(vm, 0x40, 10);
+    outb(vm, 0x40, 0);
+    unsigned before = irq0_rises;
+    vm->clock.icount += 5000000; /* 5 ms in one jump: >> 2 x 10 clocks */
+    clock_run_timers(&vm->clock);
+    ck_assert_uint_eq(irq0_rises - before, 1);
+    ck_assert(irq_level(&vm->irq, 0));
+}
+END_TEST
+
 START_TEST(test_mode3_square_wave_out2)
 {
     /* Mode 3 on counter 2 with the gate from port 0x61 bit 0: OUT2 (port
@@ -266,6 +284,7 @@ static Suite *pit_suite(void)
     tcase_add_test(tc, test_mode0_terminal_count);
     tcase_add_test(tc, test_mode2_rate);
     tcase_add_test(tc, test_late_timer_keeps_pulse);
+    tcase_add_test(tc, test_late_oneshot_mode4_not_lost);
     tcase_add_test(tc, test_mode3_square_wave_out2);
     tcase_add_test(tc, test_gate_low_stops_mode0);
     tcase_add_test(tc, test_bcd);
