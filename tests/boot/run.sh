@@ -8,6 +8,7 @@
 #     its disk through SeaBIOS, runs its test script and powers off through
 #     ACPI S5 (exit status 0), in the translation tier; set
 #     X86BT_BOOT_SLOW=1 to also run the reference tier (minutes).
+#     The same kernel also boots directly (-kernel/-initrd/-append).
 #  3. -icount makes the Linux boot deterministic: two runs give the same
 #     serial output byte for byte.
 # Prints "N passed, N failed" and fails on any failure.
@@ -70,6 +71,21 @@ if [ "${X86BT_SKIP_LINUX:-0}" != 1 ]; then
     fi
     if [ -f build/guests/linux-test.img ]; then
         linux_test on
+        # Direct kernel boot (-kernel/-initrd/-append through fw_cfg and
+        # SeaBIOS's linuxboot ROM), no disk attached.
+        ser="$B/linux-kernel.serial"
+        rm -f "$ser"
+        timeout "${LINUX_TIMEOUT:-600}" "$X86BT" -m 128 -nographic -no-reboot \
+            -kernel build/guests/vmlinuz -initrd build/guests/initrd.gz \
+            -append "console=ttyS0,115200 x86bt.test=1" -serial "file:$ser" \
+            > "$B/linux-kernel.out" 2>&1
+        rc=$?
+        if [ $rc -eq 0 ] && grep -aq "X86BT-TEST-DONE" "$ser" &&
+            grep -aq "X86BT-MD5-OK" "$ser" && ! grep -aq "X86BT-MD5-FAIL" "$ser"; then
+            ok linux/direct-kernel
+        else
+            bad linux/direct-kernel "exit status $rc or test markers missing"
+        fi
         [ "${X86BT_BOOT_SLOW:-0}" = 1 ] && linux_test off
         # Determinism: -icount (and a fixed RTC start, the one host-time
         # input left) gives identical serial output twice.
