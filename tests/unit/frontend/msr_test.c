@@ -9,27 +9,8 @@
 #include "frontend/msr.h"
 #include "machine/vm.h"
 
-static VM *make_vm(CPUState **cpu)
-{
-    VM *vm = calloc(1, sizeof(*vm));
-    ck_assert_ptr_nonnull(vm);
-    log_init(&vm->log, LOG_ERROR);
-    ck_assert_int_eq(mem_init(&vm->mem, 1u << 20, &vm->log), 0);
-    io_init(&vm->io, &vm->log);
-    clock_init(&vm->clock, true, 0);
-    vm->a20_mask = ~0ull;
-    *cpu = cpu_create(vm);
-    ck_assert_ptr_nonnull(*cpu);
-    vm->cpu = *cpu;
-    return vm;
-}
+#include "frontend/cpuvm.h"
 
-static void free_vm(VM *vm)
-{
-    cpu_destroy(vm->cpu);
-    mem_fini(&vm->mem);
-    free(vm);
-}
 
 /* SYSENTER MSRs are plain storage (SDM vol. 3 5.8.7.1). */
 START_TEST(test_sysenter)
