@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tests/platform/run.sh X86BT BUILD — PC platform system tests with real
+# software from Debian, checked by the text on the VGA screen (-display
+# none mirrors changed text rows to stdout; see tests/platform/lib.sh):
+#  1. memtest86+ (package memtest86+) through SeaBIOS, both as a Linux
+#     boot-protocol kernel (-kernel /boot/memtest86+ia32.bin, both tiers)
+#     and from its CD image (El Torito floppy emulation, translation tier):
+#     the first pass must reach test #4, so tests #0, #2 and #3 (#1 is not
+#     in memtest's first pass) have completed, with "Errors: 0" throughout.
+# Prints "N passed, N failed" and fails on any failure.
+set -u
+X86BT=$1
+B=$2/platform
+mkdir -p "$B"
+. tests/platform/lib.sh
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); echo "PASS $1 (${RUN_SECS}s)"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+# A test whose Debian package is missing is a failure: scripts/deps.sh
+# installs them (scripts/deps-extra.txt).
+need() { [ -r "$1" ] || { bad "$2" "$1 missing (scripts/deps.sh installs it)"; return 1; }; }
+
+MT_BIN=/boot/memtest86+ia32.bin
+MT_ISO=/usr/lib/memtest86+/memtest86+ia32.iso
+MT_DONE='Test #4  \[Moving inversions, 8 bit pattern\]'
+memtest() { # name args...
+    local name=$1; shift
+    local out="$B/${name//\//-}.screen"
+    if ! run_until "$MT_DONE" 120 "$out" -m 16 "$@"; then
+        bad "$name" "test #4 never started (last screen rows: $(grep -a 'Test #\|Status' "$out" | tail -2 | tr -s ' '))"
+        return
+    fi
+    local why=""
+    grep -aEq 'Memtest86\+ v6\.[0-9]+ +\| Pentium II' "$out" || why="$why; no 'Memtest86+ v6.x | Pentium II' header"
+    grep -aq 'Memory  :   16MB' "$out" || why="$why; memory size is not 16MB"
+    grep -aq 'Pass:  0        Errors: 0' "$out" || why="$why; no 'Errors: 0' row"
+    grep -aEq 'Errors: *[1-9]|Failing' "$out" && why="$why; memtest reported errors"
+    if [ -n "$why" ]; then bad "$name" "${why#; }"; else ok "$name"; fi
+}
+
+if need "$MT_BIN" memtest; then
+    memtest memtest-kernel/jit-on -jit on -kernel "$MT_BIN"
+    memtest memtest-kernel/jit-off -jit off -kernel "$MT_BIN"
+fi
+need "$MT_ISO" memtest-cdrom && memtest memtest-cdrom/jit-on -cdrom "$MT_ISO" -boot d
+
+echo "platform tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
