@@ -7,6 +7,8 @@
 #     and from its CD image (El Torito floppy emulation, translation tier):
 #     the first pass must reach test #4, so tests #0, #2 and #3 (#1 is not
 #     in memtest's first pass) have completed, with "Errors: 0" throughout.
+#  2. GRUB's rescue floppy (package grub-rescue-pc, a copy: the guest may
+#     write to its floppy) boots from -fda through SeaBIOS to the GRUB menu.
 # Prints "N passed, N failed" and fails on any failure.
 set -u
 X86BT=$1
@@ -43,6 +45,27 @@ if need "$MT_BIN" memtest; then
     memtest memtest-kernel/jit-off -jit off -kernel "$MT_BIN"
 fi
 need "$MT_ISO" memtest-cdrom && memtest memtest-cdrom/jit-on -cdrom "$MT_ISO" -boot d
+
+GRUB_FD=/usr/lib/grub-rescue/grub-rescue-floppy.img
+GRUB_MENU='The highlighted entry will be executed automatically in [0-9]+s'
+grub_menu() { # jit
+    local name=grub-floppy/jit-$1 out="$B/grub-floppy-$1.screen"
+    cp "$GRUB_FD" "$B/grub.img"
+    if ! run_until "$GRUB_MENU" 120 "$out" -jit "$1" -fda "$B/grub.img" -boot a; then
+        bad "$name" "no GRUB menu countdown (last rows: $(tail -2 "$out" | tr -s ' '))"
+        return
+    fi
+    local why=""
+    grep -aq '^Booting from Floppy' "$out" || why="$why; SeaBIOS did not boot the floppy"
+    grep -aEq 'GNU GRUB  version 2\.[0-9]+' "$out" || why="$why; no GNU GRUB banner"
+    grep -aq '|\*GNU/Linux  ' "$out" || why="$why; first entry 'GNU/Linux' not highlighted"
+    grep -aq '| Memtest86+  ' "$out" || why="$why; no Memtest86+ entry"
+    if [ -n "$why" ]; then bad "$name" "${why#; }"; else ok "$name"; fi
+}
+if need "$GRUB_FD" grub-floppy; then
+    grub_menu on
+    grub_menu off
+fi
 
 echo "platform tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
