@@ -9,6 +9,13 @@
 #     in memtest's first pass) have completed, with "Errors: 0" throughout.
 #  2. GRUB's rescue floppy (package grub-rescue-pc, a copy: the guest may
 #     write to its floppy) boots from -fda through SeaBIOS to the GRUB menu.
+#  3. The keyboard: SeaBIOS's boot menu (-boot menu=on) and GRUB's command
+#     line, typed with -sendkey-at on a deterministic clock (-icount 3, a
+#     fixed RTC: the keys land at the same guest instant every run). The
+#     CD (memtest86+) is first in the boot order; ESC opens the menu, "2"
+#     picks the floppy, GRUB's menu takes "c", and "echo X86BT-KEYS" at
+#     grub> must print X86BT-KEYS (the reference tier: the boot menu up to
+#     GRUB's start).
 # Prints "N passed, N failed" and fails on any failure.
 set -u
 X86BT=$1
@@ -65,6 +72,42 @@ grub_menu() { # jit
 if need "$GRUB_FD" grub-floppy; then
     grub_menu on
     grub_menu off
+fi
+
+# Virtual times (s) under -icount 3: SeaBIOS's prompt is up before 1 s
+# and waits splash-time 5 s; the GRUB menu is up at about 5.3 s.
+# The reference tier stops once GRUB starts (its command line idles slowly:
+# GRUB's real-mode calls cost a retranslation each in the translation tier
+# and are slow in both).
+bootmenu_keys() { # jit
+    local name=bootmenu-keys/jit-$1 out="$B/bootmenu-keys-$1.screen"
+    local until='^X86BT-KEYS$' full=1
+    [ "$1" = off ] && { until='^Welcome to GRUB!'; full=0; name=bootmenu/jit-off; }
+    cp "$GRUB_FD" "$B/grub-keys.img"
+    if ! run_until "$until" 180 "$out" -jit "$1" -icount 3 \
+        -rtc base=2020-01-01T00:00:00 -fda "$B/grub-keys.img" \
+        -cdrom "$MT_ISO" -boot d,menu=on,splash-time=5000 \
+        -sendkey-at 2:esc -sendkey-at 3:2 -sendkey-at 6:c \
+        -sendkey-at 6.5:e,c,h,o,spc,X,8,6,B,T,minus,K,E,Y,S,ret; then
+        bad "$name" "'$until' never appeared (last rows: $(tail -3 "$out" | tr -s ' '))"
+        return
+    fi
+    local why=""
+    grep -aq '^Press ESC for boot menu\.' "$out" || why="$why; no SeaBIOS boot-menu prompt"
+    grep -aq '^Select boot device:' "$out" || why="$why; ESC did not open the boot menu"
+    grep -aq '^1\. DVD/CD \[ata1-0: ' "$out" || why="$why; no '1. DVD/CD' entry"
+    grep -aq '^2\. Floppy \[drive A\]' "$out" || why="$why; no '2. Floppy' entry"
+    grep -aq '^Booting from Floppy\.\.\.' "$out" || why="$why; '2' did not boot the floppy"
+    grep -aq 'Booting from DVD/CD' "$out" && why="$why; the CD booted"
+    if [ $full = 1 ]; then
+        grep -aq 'executed automatically in' "$out" || why="$why; no GRUB menu"
+        grep -aq '^grub> echo X86BT-KEYS' "$out" || why="$why; the typed line is not on the screen"
+    fi
+    if [ -n "$why" ]; then bad "$name" "${why#; }"; else ok "$name"; fi
+}
+if [ -r "$GRUB_FD" ] && [ -r "$MT_ISO" ]; then
+    bootmenu_keys on
+    bootmenu_keys off
 fi
 
 echo "platform tests: $pass passed, $fail failed"
