@@ -8,6 +8,7 @@ run_until() {
     local pat=$1 secs=$2 out=$3; shift 3
     local t0 seen=1 pid
     t0=$(date +%s%N)
+    : >"$out" # before the start: a stale OUT must not match
     "$X86BT" -display none -serial none "$@" >"$out" 2>&1 </dev/null &
     pid=$!
     local deadline=$(( $(date +%s) + secs ))
