@@ -28,7 +28,7 @@ static const OptDesc opts[] = {
     {"-hda", OPT_ARG, "FILE     primary master IDE disk (raw image)"},
     {"-hdb", OPT_ARG, "FILE     primary slave IDE disk"},
     {"-cdrom", OPT_ARG, "FILE   secondary master ATAPI CD-ROM (ISO image)"},
-    {"-fda", OPT_ARG, "FILE     floppy A (1.44/2.88 MB raw image)"},
+    {"-fda", OPT_ARG, "FILE     floppy A (raw image; smaller than 1.44 MB: a partly filled 1.44 MB disk)"},
     {"-boot", OPT_ARG, "ORDER[,menu=on][,splash-time=MS]  boot order letters a (floppy) c (disk) d (CD) n (net); menu=on: SeaBIOS's ESC boot menu"},
     {"-kernel", OPT_ARG, "FILE  Linux bzImage (boot protocol) or multiboot ELF"},
     {"-initrd", OPT_ARG, "FILE  initial ramdisk for -kernel"},
