@@ -756,7 +756,8 @@ static int fdc_open_image(FdcState *s, unsigned d, const char *path)
         const FdcGeometry *g = &fdc_geometries[i];
         if ((uint64_t)st.st_size == g->size)
             fit = g;
-        else if (!fit && st.st_size > 0 && g->cmos_type >= 4 &&
+        else if (!fit && st.st_size > 0 && g->heads == 2 &&
+                 (g->sectors == 18 || g->sectors == 36) &&
                  (uint64_t)st.st_size < g->size)
             fit = g;
     }

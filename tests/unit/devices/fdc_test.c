@@ -394,6 +394,12 @@ START_TEST(test_bad_image_sizes)
     ck_assert_ptr_null(vm_add_device(v, &fdc_device, arg));
     ck_assert_int_eq(truncate(img_path, 2949120 + 512), 0);
     ck_assert_ptr_null(vm_add_device(v, &fdc_device, arg));
+    /* Between 1.44 and 2.88 MB (and not a 1.68 MB DMF image): 2.88 MB,
+     * CMOS type 5. */
+    ck_assert_int_eq(truncate(img_path, 1474560 + 512), 0);
+    FdcState *f = vm_add_device(v, &fdc_device, arg);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fdc_drive_type(f, 0), 5);
     devtest_free(v);
 }
 END_TEST
