@@ -6,7 +6,8 @@
 #     boot-protocol kernel (-kernel /boot/memtest86+ia32.bin, both tiers)
 #     and from its CD image (El Torito floppy emulation, translation tier):
 #     the first pass must reach test #4, so tests #0, #2 and #3 (#1 is not
-#     in memtest's first pass) have completed, with "Errors: 0" throughout.
+#     in memtest's first pass) have completed, with "Errors: 0" throughout
+#     (the reference tier: test #3, i.e. the first test and #2 completed).
 #  2. GRUB's rescue floppy (package grub-rescue-pc, a copy: the guest may
 #     write to its floppy) boots from -fda through SeaBIOS to the GRUB menu.
 #  3. The keyboard: SeaBIOS's boot menu (-boot menu=on) and GRUB's command
@@ -31,12 +32,13 @@ need() { [ -r "$1" ] || { bad "$2" "$1 missing (scripts/deps.sh installs it)"; r
 
 MT_BIN=/boot/memtest86+ia32.bin
 MT_ISO=/usr/lib/memtest86+/memtest86+ia32.iso
-MT_DONE='Test #4  \[Moving inversions, 8 bit pattern\]'
-memtest() { # name args...
-    local name=$1; shift
+MT_TEST3='Test #3  \[Moving inversions, 1s & 0s\]'
+MT_TEST4='Test #4  \[Moving inversions, 8 bit pattern\]'
+memtest() { # name until args...
+    local name=$1 until=$2; shift 2
     local out="$B/${name//\//-}.screen"
-    if ! run_until "$MT_DONE" 120 "$out" -m 16 "$@"; then
-        bad "$name" "test #4 never started (last screen rows: $(grep -a 'Test #\|Status' "$out" | tail -2 | tr -s ' '))"
+    if ! run_until "$until" 120 "$out" -m 16 "$@"; then
+        bad "$name" "'$until' never showed (last screen rows: $(grep -a 'Test #\|Status' "$out" | tail -2 | tr -s ' '))"
         return
     fi
     local why=""
@@ -48,10 +50,11 @@ memtest() { # name args...
 }
 
 if need "$MT_BIN" memtest; then
-    memtest memtest-kernel/jit-on -jit on -kernel "$MT_BIN"
-    memtest memtest-kernel/jit-off -jit off -kernel "$MT_BIN"
+    memtest memtest-kernel/jit-on "$MT_TEST4" -jit on -kernel "$MT_BIN"
+    memtest memtest-kernel/jit-off "$MT_TEST3" -jit off -kernel "$MT_BIN"
 fi
-need "$MT_ISO" memtest-cdrom && memtest memtest-cdrom/jit-on -cdrom "$MT_ISO" -boot d
+need "$MT_ISO" memtest-cdrom &&
+    memtest memtest-cdrom/jit-on "$MT_TEST4" -cdrom "$MT_ISO" -boot d
 
 GRUB_FD=/usr/lib/grub-rescue/grub-rescue-floppy.img
 GRUB_MENU='The highlighted entry will be executed automatically in [0-9]+s'
