@@ -302,10 +302,14 @@ static int fdc_xfer_sector(FdcState *s, FdcXfer *x, bool write)
         }
         return (int)n;
     }
-    if (pread(dr->fd, buf, FDC_SECTOR, (off_t)off) != FDC_SECTOR) {
+    /* An image shorter than its geometry (fdc_open_image) reads as blank
+     * sectors past its end. */
+    ssize_t got = pread(dr->fd, buf, FDC_SECTOR, (off_t)off);
+    if (got < 0) {
         x->st1 |= ST1_DE;
         return -1;
     }
+    memset(buf + got, 0, FDC_SECTOR - (size_t)got);
     return (int)dma_transfer(dma, FDC_DMA, buf, FDC_SECTOR, true);
 }
 
@@ -743,17 +747,27 @@ static int fdc_open_image(FdcState *s, unsigned d, const char *path)
                 strerror(e));
         return -e;
     }
+    /* The exact size of a format; else a 3.5" 1.44 MB (or 2.88 MB) disk
+     * that holds the file: images made to be written to a floppy need not
+     * fill it (Debian's grub-rescue-floppy.img is 1296384 bytes). */
+    const FdcGeometry *fit = NULL;
     for (size_t i = 0; i < sizeof(fdc_geometries) / sizeof(fdc_geometries[0]);
          i++) {
         const FdcGeometry *g = &fdc_geometries[i];
-        if ((uint64_t)st.st_size == g->size) {
-            dr->tracks = g->tracks;
-            dr->heads = g->heads;
-            dr->sectors = g->sectors;
-            dr->cmos_type = g->cmos_type;
-            dr->changed = true;
-            return 0;
-        }
+        if ((uint64_t)st.st_size == g->size)
+            fit = g;
+        else if (!fit && st.st_size > 0 && g->heads == 2 &&
+                 (g->sectors == 18 || g->sectors == 36) &&
+                 (uint64_t)st.st_size < g->size)
+            fit = g;
+    }
+    if (fit) {
+        dr->tracks = fit->tracks;
+        dr->heads = fit->heads;
+        dr->sectors = fit->sectors;
+        dr->cmos_type = fit->cmos_type;
+        dr->changed = true;
+        return 0;
     }
     log_msg(&s->vm->log, LOG_ERROR,
             "fdc: %s: unsupported floppy image size %lld\n", path,

@@ -13,7 +13,8 @@
  * phys_read/phys_write: a bad descriptor or buffer ends the transfer with
  * the ERROR bit), reading the DMA port returns the "QEMU CFG" signature.
  * Items: signature, ID (traditional + DMA), RAM size, CPU counts, NOGRAPHIC,
- * boot menu, file directory (key 0x19, big-endian) and named files added by
+ * boot menu (key 0x0E, and "etc/boot-menu-wait" with -boot splash-time),
+ * file directory (key 0x19, big-endian) and named files added by
  * the board; "etc/e820", "etc/boot-fail-wait" and the SMBIOS type 1
  * fields (key 0x8001: "VMware, Inc." / "VMware Virtual Platform") are
  * created here.
@@ -403,6 +404,14 @@ static int fw_cfg_add_defaults(FwCfgState *s)
     rc |= fw_cfg_rebuild_dir(s);
     rc |= fw_cfg_add_e820(s);
     rc |= fw_cfg_add_file(s, "etc/boot-fail-wait", wait, sizeof(wait));
+    /* -boot menu=on: SeaBIOS reads key 0x0E as "etc/show-boot-menu" (0:
+     * no "Press ESC for boot menu" prompt) and waits splash-time ms. */
+    rc |= fw_cfg_add_i16(s, FW_CFG_BOOT_MENU, s->vm->cfg.boot_menu);
+    if (s->vm->cfg.boot_menu_ms >= 0) {
+        uint8_t ms[2] = {(uint8_t)s->vm->cfg.boot_menu_ms,
+                         (uint8_t)(s->vm->cfg.boot_menu_ms >> 8)};
+        rc |= fw_cfg_add_file(s, "etc/boot-menu-wait", ms, sizeof(ms));
+    }
     rc |= fw_cfg_add_smbios(s);
     return rc ? -ENOMEM : 0;
 }

@@ -8,7 +8,10 @@
  *
  * Modelled: identity (8086:7190 rev 01, or 8086:1237 rev 02), subsystem
  * 15ad:1976 (VMware), PAM0-6 shadow routing of 0xC0000-0xFFFFF through
- * mem_set_pam(), SMRAMC (0x72) with its D_LCK lock, and on the BX the DRAM
+ * mem_set_pam(), SMRAMC (0x72) with its D_LCK lock and the compatible
+ * SMRAM routing of 0xA0000-0xBFFFF for accesses outside SMM (VGA, or RAM
+ * while G_SMRAME and D_OPEN are set), ESMRAMC (0x73, BX only) with the
+ * same lock, and on the BX the DRAM
  * registers the Linux EDAC driver reads: NBXCFG (0x50), DRAMC (0x57), DRB0-7
  * (0x60-0x67, cumulative row boundaries in 8 MB units, filled from the RAM
  * size as the BIOS's memory sizing would), EAP (0x80), ERRCMD (0x90) and
@@ -17,8 +20,10 @@
  *
  * Not modelled: the AGP aperture and AGP capability (the BX is presented
  * without AGP: no capability list, APBASE reads 0, so agpgart leaves it
- * alone), SMRAM routing of 0xA0000-0xBFFFF (D_OPEN is stored but the VGA
- * window is not replaced by RAM: there is no SMM), DRAM timing effects.
+ * alone), SMM itself (the CPU has no SMM mode and no SMIACT#, so only
+ * non-SMM accesses exist: D_CLS and the SMM-side rows of the SMRAM table
+ * never apply), the high SMRAM window (H_SMRAME) and TSEG (T_EN, TSEG_SZ
+ * are stored and locked but RAM is not carved out), DRAM timing effects.
  *
  * Firmware help: the stock Debian SeaBIOS does not recognise 7190 and never
  * unlocks PAM. When the BIOS image is a SeaBIOS without our patch marker
@@ -62,6 +67,11 @@
 #define I440BX_SMRAM_D_LCK 0x10
 #define I440BX_SMRAM_G_SMRAME 0x08
 #define I440BX_SMRAM_C_BASE_SEG 0x02 /* 010b: compatible SMRAM at A0000 */
+
+/* ESMRAMC bits (section 3.3.28). */
+#define I440BX_ESMRAMC_H_SMRAME 0x80
+#define I440BX_ESMRAMC_T_EN 0x01
+#define I440BX_ESMRAMC_LOCKED 0x87 /* H_SMRAME, TSEG_SZ, T_EN */
 
 /* DRAMC.DT = 01b: SDRAM (section 3.3.13). */
 #define I440BX_DRAMC_SDRAM 0x08
@@ -163,6 +173,28 @@ static void i440bx_update_pam(I440bxState *s)
     }
 }
 
+/* Route 0xA0000-0xBFFFF for CPU and bus-master accesses outside SMM (the
+ * only kind there is: the CPU has no SMM). Section 3.3.27 and the SMRAM
+ * space transaction table of the functional description (chapter 4,
+ * "System Management Mode (SMM) memory range"), rows with SMM decode
+ * inactive: DRAM only with G_SMRAME=1, D_LCK=0 and D_OPEN=1 (D_LCK forces
+ * D_OPEN to 0), otherwise PCI (the VGA window). With ESMRAMC.H_SMRAME=1 the SMRAM is the
+ * high copy at 0x100A0000 and the low range stays PCI (section 3.3.28);
+ * that high window and TSEG are not modelled (no SMM code can use them). */
+static void i440bx_update_smram(I440bxState *s)
+{
+    uint8_t v = s->smram;
+    bool high = s->var->has_drb &&
+                (s->pci.config[I440BX_ESMRAMC] & I440BX_ESMRAMC_H_SMRAME);
+    bool open = (v & I440BX_SMRAM_G_SMRAME) && (v & I440BX_SMRAM_D_OPEN) &&
+                !(v & I440BX_SMRAM_D_LCK) && !high;
+    if (open && (v & I440BX_SMRAM_D_CLS))
+        log_once(&s->vm->log, LOG_GUEST_ERROR,
+                 "i440bx: SMRAMC D_OPEN and D_CLS both set (invalid, "
+                 "section 3.3.27); treated as open\n");
+    mem_set_smram_open(&s->vm->mem, open);
+}
+
 /* SMRAMC write: once D_LCK is set, D_OPEN is forced to 0 and G_SMRAME and
  * D_LCK are read-only until reset (section 3.3.27). */
 static void i440bx_smram_write(I440bxState *s)
@@ -173,11 +205,23 @@ static void i440bx_smram_write(I440bxState *s)
             (v & I440BX_SMRAM_D_CLS);
     if (v & I440BX_SMRAM_D_LCK)
         v &= ~I440BX_SMRAM_D_OPEN;
-    if ((v & I440BX_SMRAM_D_OPEN) && !(s->smram & I440BX_SMRAM_D_OPEN))
-        log_once(&s->vm->log, LOG_UNIMP,
-                 "i440bx: SMRAM D_OPEN: 0xA0000 RAM window not modelled\n");
     s->pci.config[I440BX_SMRAM] = v;
     s->smram = v;
+}
+
+/* ESMRAMC write (section 3.3.28): H_SMRAME, TSEG_SZ and T_EN become
+ * read-only once SMRAMC.D_LCK is set; E_SMERR is write-1-to-clear (the
+ * register table does that). */
+static void i440bx_esmramc_write(I440bxState *s)
+{
+    uint8_t *r = &s->pci.config[I440BX_ESMRAMC];
+    if (s->smram & I440BX_SMRAM_D_LCK)
+        *r = (uint8_t)((*r & ~I440BX_ESMRAMC_LOCKED) |
+                       (s->esmramc & I440BX_ESMRAMC_LOCKED));
+    if ((*r & I440BX_ESMRAMC_T_EN) && !(s->esmramc & I440BX_ESMRAMC_T_EN))
+        log_once(&s->vm->log, LOG_UNIMP,
+                 "i440bx: ESMRAMC T_EN: TSEG is not carved out of RAM\n");
+    s->esmramc = *r;
 }
 
 static void i440bx_config_write(PciDevice *d, uint8_t off, uint32_t value,
@@ -189,6 +233,9 @@ static void i440bx_config_write(PciDevice *d, uint8_t off, uint32_t value,
         i440bx_update_pam(s);
     if (pcireg_hit(off, size, I440BX_SMRAM))
         i440bx_smram_write(s);
+    if (s->var->has_drb && pcireg_hit(off, size, I440BX_ESMRAMC))
+        i440bx_esmramc_write(s);
+    i440bx_update_smram(s);
 }
 
 /* DRB0-7: cumulative upper boundary of each row in 8 MB units; rows of
@@ -248,7 +295,9 @@ static void i440bx_reset(void *opaque)
     if (s->var->has_drb)
         i440bx_fill_drb(&s->pci.config[I440BX_DRB0], s->vm->mem.ram_size);
     s->smram = s->pci.config[I440BX_SMRAM];
+    s->esmramc = s->pci.config[I440BX_ESMRAMC];
     i440bx_update_pam(s);
+    i440bx_update_smram(s);
     bool shadow = s->shadow_mode == I440BX_SHADOW_ON ||
                   (s->shadow_mode == I440BX_SHADOW_AUTO &&
                    s->var->device_id == I440BX_DEVICE_ID_BX &&
@@ -317,12 +366,14 @@ static int i440bx_post_load(void *opaque)
 {
     I440bxState *s = opaque;
     i440bx_update_pam(s);
+    i440bx_update_smram(s);
     return 0;
 }
 
 static const StateField i440bx_state_fields[] = {
     STATE_FIELD(I440bxState, pci.config),
     STATE_FIELD(I440bxState, smram),
+    STATE_FIELD(I440bxState, esmramc),
     STATE_END,
 };
 

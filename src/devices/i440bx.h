@@ -27,6 +27,7 @@ typedef struct I440bxState {
     const struct I440bxVariant *var;
     I440bxShadowMode shadow_mode;
     uint8_t smram; /* last accepted SMRAMC value (D_LCK enforcement) */
+    uint8_t esmramc; /* last accepted ESMRAMC value (locked with D_LCK) */
 } I440bxState;
 
 /* DRB0-7 values for ram_size bytes of RAM (cumulative, 8 MB units). */

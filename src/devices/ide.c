@@ -499,9 +499,6 @@ static int ide_init(void *opaque, VM *vm, const char *arg)
             d->ch = ch;
             d->unit = u;
             d->blk.fd = -1;
-            d->buf = calloc(1, IDE_BUF_SIZE);
-            if (!d->buf)
-                return -ENOMEM;
         }
     }
     int rc = ide_parse_arg(s, arg);
@@ -533,12 +530,126 @@ static void ide_fini(void *opaque)
     if (s->vm->pci.devs[IDE_DEVFN] == &s->pci)
         pci_unregister(&s->vm->pci, &s->pci);
     for (unsigned c = 0; c < 2; c++)
-        for (unsigned u = 0; u < 2; u++) {
+        for (unsigned u = 0; u < 2; u++)
             block_close(&s->ch[c].drive[u].blk);
-            free(s->ch[c].drive[u].buf);
-            s->ch[c].drive[u].buf = NULL;
-        }
 }
+
+/* ---- save state ---- */
+
+/* A bool loaded from a file may hold any byte. */
+static void ide_fix_bool(bool *b)
+{
+    uint8_t v;
+    memcpy(&v, b, 1);
+    *b = v != 0;
+}
+
+/* Loaded state is untrusted input: keep every index inside buf and every
+ * enum in range, so a bad image can only confuse the guest. */
+static void ide_drive_sanitize(IdeDrive *d)
+{
+    bool *flags[] = {&d->dma_to_mem, &d->unit_attention, &d->locked,
+                     &d->media_event, &d->atapi_dma};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        ide_fix_bool(flags[i]);
+    if (d->end > IDE_BUF_SIZE)
+        d->end = IDE_BUF_SIZE;
+    if (d->pos > d->end)
+        d->pos = d->end;
+    if (d->atapi_len > IDE_BUF_SIZE - d->pos)
+        d->atapi_len = IDE_BUF_SIZE - d->pos;
+    if (d->block < 1 || d->block > IDE_MAX_MULT)
+        d->block = 1;
+    if (d->mult > IDE_MAX_MULT)
+        d->mult = 0;
+    if ((unsigned)d->xfer > IDE_XFER_ATAPI_DATA)
+        d->xfer = IDE_XFER_NONE;
+    if ((unsigned)d->dma > IDE_DMA_ATAPI)
+        d->dma = IDE_DMA_NONE;
+    if (d->lheads == 0 || d->lheads > 16 || d->lsecs == 0 || d->lsecs > 255) {
+        d->lheads = d->heads;
+        d->lsecs = d->secs;
+    }
+}
+
+static int ide_post_load(void *opaque)
+{
+    IdeState *s = opaque;
+    for (unsigned c = 0; c < 2; c++) {
+        IdeChannel *ch = &s->ch[c];
+        ch->cur &= 1;
+        ide_fix_bool(&ch->intrq);
+        ide_fix_bool(&ch->prd.eot);
+        for (unsigned u = 0; u < 2; u++)
+            ide_drive_sanitize(&ch->drive[u]);
+        ide_update_irq(ch);
+    }
+    pci_device_post_load(&s->pci);
+    return 0;
+}
+
+/* Guest-visible state of one drive. Not saved: what the configuration
+ * gives (kind, backend, size, default geometry, serial and model) and
+ * whether media is present, which is the backend's (an image loaded into
+ * a VM without the same disks sees that VM's drives). */
+#define IDE_DRIVE_FIELDS(c, u)                                              \
+    STATE_FIELD(IdeState, ch[c].drive[u].lheads),                          \
+    STATE_FIELD(IdeState, ch[c].drive[u].lsecs),                           \
+    STATE_FIELD(IdeState, ch[c].drive[u].status),                          \
+    STATE_FIELD(IdeState, ch[c].drive[u].error),                           \
+    STATE_FIELD(IdeState, ch[c].drive[u].mult),                            \
+    STATE_FIELD(IdeState, ch[c].drive[u].pio_mode),                        \
+    STATE_FIELD(IdeState, ch[c].drive[u].mwdma_mode),                      \
+    STATE_FIELD(IdeState, ch[c].drive[u].udma_mode),                       \
+    STATE_FIELD(IdeState, ch[c].drive[u].cmd),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].lba),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].remaining),                       \
+    STATE_FIELD(IdeState, ch[c].drive[u].block),                           \
+    STATE_FIELD(IdeState, ch[c].drive[u].xfer),                            \
+    STATE_FIELD(IdeState, ch[c].drive[u].dma),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].dma_to_mem),                      \
+    STATE_FIELD(IdeState, ch[c].drive[u].buf),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].pos),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].end),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].packet),                          \
+    STATE_FIELD(IdeState, ch[c].drive[u].sense_key),                       \
+    STATE_FIELD(IdeState, ch[c].drive[u].asc),                             \
+    STATE_FIELD(IdeState, ch[c].drive[u].ascq),                            \
+    STATE_FIELD(IdeState, ch[c].drive[u].unit_attention),                  \
+    STATE_FIELD(IdeState, ch[c].drive[u].locked),                          \
+    STATE_FIELD(IdeState, ch[c].drive[u].media_event),                     \
+    STATE_FIELD(IdeState, ch[c].drive[u].atapi_dma),                       \
+    STATE_FIELD(IdeState, ch[c].drive[u].atapi_len),                       \
+    STATE_FIELD(IdeState, ch[c].drive[u].atapi_limit)
+
+/* Task file, device control, interrupt and bus master of one channel. */
+#define IDE_CHANNEL_FIELDS(c)                                               \
+    STATE_FIELD(IdeState, ch[c].cur),                                      \
+    STATE_FIELD(IdeState, ch[c].feature),                                  \
+    STATE_FIELD(IdeState, ch[c].nsector),                                  \
+    STATE_FIELD(IdeState, ch[c].lbal),                                     \
+    STATE_FIELD(IdeState, ch[c].lbam),                                     \
+    STATE_FIELD(IdeState, ch[c].lbah),                                     \
+    STATE_FIELD(IdeState, ch[c].hob_feature),                              \
+    STATE_FIELD(IdeState, ch[c].hob_nsector),                              \
+    STATE_FIELD(IdeState, ch[c].hob_lbal),                                 \
+    STATE_FIELD(IdeState, ch[c].hob_lbam),                                 \
+    STATE_FIELD(IdeState, ch[c].hob_lbah),                                 \
+    STATE_FIELD(IdeState, ch[c].select),                                   \
+    STATE_FIELD(IdeState, ch[c].devctl),                                   \
+    STATE_FIELD(IdeState, ch[c].intrq),                                    \
+    STATE_FIELD(IdeState, ch[c].bm_cmd),                                   \
+    STATE_FIELD(IdeState, ch[c].bm_status),                                \
+    STATE_FIELD(IdeState, ch[c].bm_prd),                                   \
+    STATE_FIELD(IdeState, ch[c].prd),                                      \
+    IDE_DRIVE_FIELDS(c, 0), IDE_DRIVE_FIELDS(c, 1)
+
+static const StateField ide_state_fields[] = {
+    STATE_FIELD(IdeState, pci.config),
+    IDE_CHANNEL_FIELDS(0),
+    IDE_CHANNEL_FIELDS(1),
+    STATE_END,
+};
 
 const DeviceInfo ide_device = {
     .name = "piix4-ide",
@@ -547,4 +658,6 @@ const DeviceInfo ide_device = {
     .init = ide_init,
     .reset = ide_reset,
     .fini = ide_fini,
+    .fields = ide_state_fields,
+    .post_load = ide_post_load,
 };

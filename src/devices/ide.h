@@ -93,7 +93,7 @@ typedef struct IdeDrive {
     IdeXfer xfer;
     IdeDma dma;
     bool dma_to_mem;
-    uint8_t *buf;        /* IDE_BUF_SIZE bytes */
+    uint8_t buf[IDE_BUF_SIZE]; /* PIO window / DMA bounce (saved) */
     uint32_t pos, end;   /* PIO window [pos, end) in buf */
 
     /* ATAPI. */

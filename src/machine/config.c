@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "machine/log.h"
+#include "machine/sendkey.h"
 
 typedef enum OptKind { OPT_FLAG, OPT_ARG } OptKind;
 
@@ -27,8 +28,8 @@ static const OptDesc opts[] = {
     {"-hda", OPT_ARG, "FILE     primary master IDE disk (raw image)"},
     {"-hdb", OPT_ARG, "FILE     primary slave IDE disk"},
     {"-cdrom", OPT_ARG, "FILE   secondary master ATAPI CD-ROM (ISO image)"},
-    {"-fda", OPT_ARG, "FILE     floppy A (1.44/2.88 MB raw image)"},
-    {"-boot", OPT_ARG, "ORDER   boot order letters: a (floppy) c (disk) d (CD) n (net)"},
+    {"-fda", OPT_ARG, "FILE     floppy A (raw image; smaller than 1.44 MB: a partly filled 1.44 MB disk)"},
+    {"-boot", OPT_ARG, "ORDER[,menu=on][,splash-time=MS]  boot order letters a (floppy) c (disk) d (CD) n (net); menu=on: SeaBIOS's ESC boot menu"},
     {"-kernel", OPT_ARG, "FILE  Linux bzImage (boot protocol) or multiboot ELF"},
     {"-initrd", OPT_ARG, "FILE  initial ramdisk for -kernel"},
     {"-append", OPT_ARG, "STR   kernel command line for -kernel"},
@@ -42,6 +43,7 @@ static const OptDesc opts[] = {
     {"-tcache", OPT_ARG, "KB    translation cache size in KB (default 32768)"},
     {"-screenshot-at", OPT_ARG, "S:PATH  write the screen as PNG at virtual time S seconds"},
     {"-screenshot-text-at", OPT_ARG, "S:PATH  write the text screen at virtual time S seconds"},
+    {"-sendkey-at", OPT_ARG, "S:KEYS  type KEYS (e.g. esc or ctrl-alt-delete,a,ret) at virtual time S (repeatable)"},
     {"-no-reboot", OPT_FLAG, "  exit instead of resetting the guest"},
     {"-rtc", OPT_ARG, "base=utc|YYYY-MM-DDTHH:MM:SS  RTC start time (default: host UTC)"},
     {"-h", OPT_FLAG, "          this help (also --help)"},
@@ -143,20 +145,100 @@ static int parse_serial(VMConfig *cfg, const char *v, char *err, size_t errlen)
 }
 
 /* "SECONDS:PATH" (seconds may have a fraction) for the screenshot
- * options. */
-static int parse_shot(const char *opt, const char *v, int64_t *ns,
-                      const char **path, char *err, size_t errlen)
+ * options, "SECONDS:KEYS" for -sendkey-at (what names the part after the
+ * colon in the error). */
+static int parse_timed(const char *opt, const char *what, const char *v,
+                       int64_t *ns, const char **path, char *err,
+                       size_t errlen)
 {
     char *end;
     errno = 0;
     double secs = strtod(v, &end);
     if (errno || end == v || *end != ':' || !end[1] || secs < 0 ||
         secs > 1e6) {
-        snprintf(err, errlen, "%s: expected SECONDS:PATH, got '%s'", opt, v);
+        snprintf(err, errlen, "%s: expected SECONDS:%s, got '%s'", opt, what,
+                 v);
         return -1;
     }
     *ns = (int64_t)(secs * 1e9);
     *path = end + 1;
+    return 0;
+}
+
+/* One -boot item of len bytes: [order=]LETTERS, menu=on|off or
+ * splash-time=MS (QEMU's names). */
+static int parse_boot_item(VMConfig *cfg, const char *it, size_t len,
+                           bool first)
+{
+    uint64_t ms;
+    char num[16];
+    if (len > 6 && !strncmp(it, "order=", 6)) {
+        it += 6;
+        len -= 6;
+        first = true;
+    }
+    if (first && len >= 1 && len <= 4 && strspn(it, "acdn") >= len) {
+        memcpy(cfg->boot, it, len);
+        cfg->boot[len] = 0;
+    } else if (len == 7 && !strncmp(it, "menu=on", 7)) {
+        cfg->boot_menu = true;
+    } else if (len == 8 && !strncmp(it, "menu=off", 8)) {
+        cfg->boot_menu = false;
+    } else if (len > 12 && len < 12 + sizeof(num) &&
+               !strncmp(it, "splash-time=", 12)) {
+        memcpy(num, it + 12, len - 12);
+        num[len - 12] = 0;
+        if (parse_u64(num, &ms) || ms > 0xFFFF)
+            return -1;
+        cfg->boot_menu_ms = (int)ms;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* -boot [order=]LETTERS[,menu=on|off][,splash-time=MS]. */
+static int parse_boot(VMConfig *cfg, const char *v, char *err,
+                      size_t errlen)
+{
+    const char *p = v;
+    for (bool first = true;; first = false) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (parse_boot_item(cfg, p, len, first)) {
+            snprintf(err, errlen,
+                     "-boot: bad '%s' (ORDER of letters a, c, d, n; "
+                     "menu=on|off; splash-time=MS)",
+                     v);
+            return -1;
+        }
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+/* -sendkey-at SECONDS:KEYS; the keys are checked here (sendkey.h). */
+static int parse_sendkey(VMConfig *cfg, const char *v, char *err,
+                         size_t errlen)
+{
+    int64_t ns;
+    const char *keys;
+    char bad[64];
+    if (parse_timed("-sendkey-at", "KEYS", v, &ns, &keys, err, errlen))
+        return -1;
+    if (cfg->nsendkey >= VM_MAX_SENDKEY) {
+        snprintf(err, errlen, "-sendkey-at: at most %d times",
+                 VM_MAX_SENDKEY);
+        return -1;
+    }
+    if (sendkey_parse(keys, NULL, 0, bad, sizeof(bad)) < 0) {
+        snprintf(err, errlen, "-sendkey-at: unknown key '%s' in '%s'", bad,
+                 keys);
+        return -1;
+    }
+    cfg->sendkey[cfg->nsendkey].ns = ns;
+    cfg->sendkey[cfg->nsendkey++].keys = keys;
     return 0;
 }
 
@@ -191,12 +273,7 @@ static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
                                                     : &cfg->cdrom;
         *slot = v;
     } else if (!strcmp(name, "-boot")) {
-        if (!*v || strspn(v, "acdn") != strlen(v) || strlen(v) > 4) {
-            snprintf(err, errlen,
-                     "-boot: bad order '%s' (letters a, c, d, n)", v);
-            return -1;
-        }
-        cfg->boot = v;
+        return parse_boot(cfg, v, err, errlen);
     } else if (!strcmp(name, "-append")) {
         cfg->append = v;
     } else if (!strcmp(name, "-serial")) {
@@ -246,11 +323,13 @@ static int apply(VMConfig *cfg, const char *name, const char *v, char *err,
         }
         cfg->tcache_kb = n;
     } else if (!strcmp(name, "-screenshot-at")) {
-        return parse_shot(name, v, &cfg->shot_ns, &cfg->shot_path, err,
-                          errlen);
+        return parse_timed(name, "PATH", v, &cfg->shot_ns, &cfg->shot_path,
+                           err, errlen);
     } else if (!strcmp(name, "-screenshot-text-at")) {
-        return parse_shot(name, v, &cfg->shot_text_ns, &cfg->shot_text_path,
-                          err, errlen);
+        return parse_timed(name, "PATH", v, &cfg->shot_text_ns,
+                           &cfg->shot_text_path, err, errlen);
+    } else if (!strcmp(name, "-sendkey-at")) {
+        return parse_sendkey(cfg, v, err, errlen);
     } else if (!strcmp(name, "-no-reboot")) {
         cfg->no_reboot = true;
     } else if (!strcmp(name, "-rtc")) {

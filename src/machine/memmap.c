@@ -3,8 +3,9 @@
  * PAM-routed 0xC0000-0xFFFFF window, bounds-checked device access and the
  * page-level fast path for the CPU. See memmap.h.
  *
- * Lookup order for an address: MMIO/ROM regions (highest priority, e.g. the
- * VGA window at 0xA0000 or the BIOS at 4 GB - size), then the PAM window
+ * Lookup order for an address: open SMRAM (0xA0000-0xBFFFF is then RAM),
+ * MMIO/ROM regions (e.g. the VGA window at 0xA0000 or the BIOS at
+ * 4 GB - size), then the PAM window
  * (routing per 16 KB chunk), then RAM, else unbacked (reads 0xFF).
  */
 #include "machine/memmap.h"
@@ -64,7 +65,26 @@ void mem_reset(PhysMem *mem)
 {
     for (unsigned i = 0; i < MEM_PAM_CHUNKS; i++)
         mem->pam[i] = (PamRoute){false, false};
+    mem->smram_open = false;
     mem_map_bump(mem);
+}
+
+void mem_set_smram_open(PhysMem *mem, bool open)
+{
+    if (mem->smram_open != open) {
+        mem->smram_open = open;
+        mem_map_bump(mem);
+    }
+}
+
+#define SMRAM_BASE 0xA0000u
+#define SMRAM_END 0xC0000u
+
+/* pa is in the open compatible SMRAM and backed by RAM. */
+static bool in_open_smram(const PhysMem *mem, uint64_t pa)
+{
+    return mem->smram_open && pa >= SMRAM_BASE && pa < SMRAM_END &&
+           pa < mem->ram_size;
 }
 
 static int mem_add_region(PhysMem *mem, MemRegion r)
@@ -193,7 +213,7 @@ typedef struct MemTarget {
 static MemTarget mem_target(PhysMem *mem, uint64_t pa, bool write)
 {
     MemTarget t = {0};
-    MemRegion *r = mem_find_region(mem, pa);
+    MemRegion *r = in_open_smram(mem, pa) ? NULL : mem_find_region(mem, pa);
     if (r) {
         t.valid = true;
         if (r->kind == MEM_REGION_MMIO) {
@@ -309,7 +329,7 @@ uint8_t *mem_page_ptr(PhysMem *mem, uint64_t pa, bool write)
 {
     uint64_t page = pa & ~(uint64_t)(MEM_PAGE_SIZE - 1);
     /* A page is direct only if no region overlaps any of it. */
-    for (int i = 0; i < MEM_MAX_REGIONS; i++) {
+    for (int i = 0; i < MEM_MAX_REGIONS && !in_open_smram(mem, page); i++) {
         MemRegion *r = &mem->regions[i];
         if (r->used && r->base < page + MEM_PAGE_SIZE &&
             page < r->base + r->len) {

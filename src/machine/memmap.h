@@ -4,6 +4,7 @@
  * Guest RAM is one host mapping. On top of it:
  *  - ROM regions (read-only host buffers, e.g. the BIOS at 4 GB - size),
  *  - MMIO regions dispatched through IoOps,
+ *  - 0xA0000-0xBFFFF: RAM instead of its regions while SMRAM is open,
  *  - the legacy 0xC0000-0xFFFFF window, 16 chunks of 16 KB whose read and
  *    write routing (RAM or ROM/PCI) is switched by the chipset's PAM
  *    registers; "ROM" there means the BIOS alias (the last 128 KB of the BIOS
@@ -64,6 +65,10 @@ typedef struct PhysMem {
     uint8_t *page_flags;      /* ram_size >> 12 entries */
     MemRegion regions[MEM_MAX_REGIONS];
     PamRoute pam[MEM_PAM_CHUNKS];
+    /* The host bridge opened its compatible SMRAM (82443BX SMRAMC
+     * G_SMRAME with D_OPEN): 0xA0000-0xBFFFF is RAM, not the regions
+     * (VGA) mapped there. */
+    bool smram_open;
     const uint8_t *bios;      /* BIOS image (also mapped as a ROM region) */
     size_t bios_size;
     /* Memory-map generation: bumped whenever routing changes so that the
@@ -100,6 +105,10 @@ int mem_move(PhysMem *mem, int id, uint64_t new_base);
 int mem_set_bios(PhysMem *mem, const uint8_t *data, size_t size);
 /* PAM routing for chunk 0..15 (0xC0000 + 16 KB * chunk). */
 void mem_set_pam(PhysMem *mem, unsigned chunk, PamRoute route);
+
+/* Route 0xA0000-0xBFFFF to RAM (open) or to what is mapped there, as a
+ * host bridge's SMRAM control says. */
+void mem_set_smram_open(PhysMem *mem, bool open);
 
 /* Device access: bounds-checked. 0 on success, -EFAULT if any byte of the
  * range is outside RAM/ROM/MMIO (the in-range part is still performed for

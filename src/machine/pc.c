@@ -188,7 +188,7 @@ static void pc_cmos_init(VM *vm)
     /* Boot order nibbles: 1 floppy, 2 disk, 3 CD, 4 network; first two in
      * 0x3D, third in 0x38 bits 7:4; 0x38 bit 0 skips the floppy boot
      * signature check. */
-    const char *order = vm->cfg.boot ? vm->cfg.boot : "cad";
+    const char *order = vm->cfg.boot[0] ? vm->cfg.boot : "cad";
     unsigned nib[3] = {0, 0, 0};
     for (unsigned i = 0; i < 3 && order[i]; i++) {
         const char *p = strchr("acdn", order[i]);

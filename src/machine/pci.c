@@ -364,3 +364,9 @@ void pci_device_reset(PciDevice *d)
     if (d->bus)
         pci_update_mappings(d);
 }
+
+void pci_device_post_load(PciDevice *d)
+{
+    if (d->bus)
+        pci_update_mappings(d);
+}

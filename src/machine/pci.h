@@ -127,6 +127,9 @@ void pci_set_irq(PciDevice *d, bool level);
 void pci_set_pirq_route(PciBus *bus, unsigned pirq, uint8_t isa_line);
 /* Reset the generic part: command/status, BARs unmapped, INTx low. */
 void pci_device_reset(PciDevice *d);
+/* Config space was loaded from save state: map the BARs and the ROM where
+ * it now says (a device's post_load calls this). */
+void pci_device_post_load(PciDevice *d);
 
 /* Config-space access by bus devfn (used by the ports and by tests). */
 uint32_t pci_config_read(PciBus *bus, uint8_t devfn, uint8_t off,

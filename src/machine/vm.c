@@ -16,6 +16,7 @@
 #include "frontend/cpu.h"
 #include "machine/boot.h"
 #include "machine/pc.h"
+#include "machine/sendkey.h"
 #include "translator/jit.h"
 
 /* Longest CPU slice between timer checks, in instructions. */
@@ -29,7 +30,8 @@ void vm_config_defaults(VMConfig *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->ram_mb = 64;
-    cfg->boot = "cad";
+    strcpy(cfg->boot, "cad");
+    cfg->boot_menu_ms = -1;
     cfg->display = "sdl";
     cfg->jit = true;
     cfg->icount_shift = -1;
@@ -159,6 +161,11 @@ VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
         vm_destroy(vm);
         return NULL;
     }
+    if (sendkey_start(vm) < 0) {
+        snprintf(err, errlen, "-sendkey-at: cannot schedule the keys");
+        vm_destroy(vm);
+        return NULL;
+    }
     vm_reset(vm);
     return vm;
 }
@@ -167,6 +174,7 @@ void vm_destroy(VM *vm)
 {
     if (!vm)
         return;
+    sendkey_stop(vm);
     jit_destroy(vm);
     if (vm->cpu)
         cpu_destroy(vm->cpu);

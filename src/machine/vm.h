@@ -20,13 +20,22 @@
 #include "machine/pci.h"
 
 #define VM_MAX_DEVICES 64
+#define VM_MAX_SENDKEY 16
+
+/* One -sendkey-at SECONDS:KEYS (machine/sendkey.h). */
+typedef struct VMSendKey {
+    int64_t ns;
+    const char *keys;
+} VMSendKey;
 
 /* Everything the command line (or a .vmx file) can set. */
 typedef struct VMConfig {
     uint64_t ram_mb;
     const char *bios;        /* NULL: the default SeaBIOS image */
     const char *hda, *hdb, *cdrom, *fda;
-    const char *boot;        /* boot order letters: a c d n */
+    char boot[8];            /* boot order letters: a c d n */
+    bool boot_menu;          /* -boot menu=on: SeaBIOS offers its menu */
+    int boot_menu_ms;        /* -boot splash-time=MS, or -1 (SeaBIOS's) */
     const char *kernel, *initrd, *append;
     const char *serial[2];   /* "stdio", "file:PATH", "unix:PATH", "none" */
     unsigned serial_set;     /* how many -serial options were given */
@@ -44,6 +53,8 @@ typedef struct VMConfig {
      * ns (-1: none) at which the VGA writes a PNG / its text screen. */
     int64_t shot_ns, shot_text_ns;
     const char *shot_path, *shot_text_path;
+    VMSendKey sendkey[VM_MAX_SENDKEY]; /* -sendkey-at, in option order */
+    unsigned nsendkey;
 } VMConfig;
 
 /* Requests to the main loop (vm->requests bits). */
@@ -85,6 +96,7 @@ typedef struct VM {
     uint32_t requests;   /* VM_REQ_* */
     int exit_status;     /* process exit status after VM_REQ_POWEROFF */
     uint64_t resets;     /* number of machine resets so far */
+    struct SendKeyQueue *sendkey; /* -sendkey-at events (sendkey.c) */
 } VM;
 
 /* Create a VM from a configuration: RAM, buses, board devices, CPU. On

@@ -61,9 +61,9 @@ static void sense_int(uint8_t st0, uint8_t pcn)
     ck_assert_uint_eq(res(), pcn);
 }
 
-static void fdc_setup(void)
+/* A VM with the DMA pair and the FDC on img_path, out of reset. */
+static void fdc_open(void)
 {
-    make_image();
     vm = devtest_vm();
     ck_assert_ptr_nonnull(vm_add_device(vm, &dma8237_device, NULL));
     char arg[96];
@@ -76,6 +76,12 @@ static void fdc_setup(void)
     devtest_advance(vm, EXEC_NS);
     for (unsigned d = 0; d < 4; d++)
         sense_int((uint8_t)(0xC0 | d), 0);
+}
+
+static void fdc_setup(void)
+{
+    make_image();
+    fdc_open();
 }
 
 static void fdc_teardown(void)
@@ -354,6 +360,50 @@ START_TEST(test_cmos_type_and_irq_gate)
 }
 END_TEST
 
+START_TEST(test_short_image)
+{
+    /* A file shorter than any format (Debian's GRUB rescue floppy, 1296384
+     * bytes) is a 1.44 MB disk (CMOS type 4) whose sectors past the end of
+     * the file read as zeros: READ DATA of LBA 2531 (the file's last, C70
+     * H0 R12) and 2532 terminates normally ("Read data", ST0 IC = 00). */
+    devtest_free(vm);
+    ck_assert_int_eq(truncate(img_path, 1296384), 0);
+    fdc_open();
+    ck_assert_uint_eq(fdc_drive_type(fdc, 0), 4);
+    uint8_t r[7];
+    dma_ch2(0x46, 0x10000, 1024);
+    rw(0xE6, 0x00, 70, 0, 12, 18, r);
+    ck_assert_uint_eq(r[0] & 0xC0, 0x00);
+    ck_assert_uint_eq(r[1], 0x00);
+    ck_assert_uint_eq(r[5], 14);
+    ck_assert_uint_eq(mem(0x10000), 2531 >> 8);
+    ck_assert_uint_eq(mem(0x101FF), 2531 & 0xFF);
+    ck_assert_uint_eq(mem(0x10200), 0);
+    ck_assert_uint_eq(mem(0x103FF), 0);
+}
+END_TEST
+
+START_TEST(test_bad_image_sizes)
+{
+    /* Empty files and files larger than 2.88 MB are refused at init. */
+    VM *v = devtest_vm();
+    ck_assert_ptr_nonnull(vm_add_device(v, &dma8237_device, NULL));
+    char arg[96];
+    snprintf(arg, sizeof(arg), "drive0=%s", img_path);
+    ck_assert_int_eq(truncate(img_path, 0), 0);
+    ck_assert_ptr_null(vm_add_device(v, &fdc_device, arg));
+    ck_assert_int_eq(truncate(img_path, 2949120 + 512), 0);
+    ck_assert_ptr_null(vm_add_device(v, &fdc_device, arg));
+    /* Between 1.44 and 2.88 MB (and not a 1.68 MB DMF image): 2.88 MB,
+     * CMOS type 5. */
+    ck_assert_int_eq(truncate(img_path, 1474560 + 512), 0);
+    FdcState *f = vm_add_device(v, &fdc_device, arg);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fdc_drive_type(f, 0), 5);
+    devtest_free(v);
+}
+END_TEST
+
 static Suite *fdc_suite(void)
 {
     Suite *s = suite_create("fdc");
@@ -372,6 +422,8 @@ static Suite *fdc_suite(void)
     tcase_add_test(tc, test_disk_change_line);
     tcase_add_test(tc, test_format_track);
     tcase_add_test(tc, test_cmos_type_and_irq_gate);
+    tcase_add_test(tc, test_short_image);
+    tcase_add_test(tc, test_bad_image_sizes);
     suite_add_tcase(s, tc);
     return s;
 }

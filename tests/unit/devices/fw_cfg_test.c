@@ -269,6 +269,31 @@ START_TEST(test_smbios_fields)
 }
 END_TEST
 
+START_TEST(test_boot_menu)
+{
+    /* Key 0x0E (FW_CFG_BOOT_MENU, 16-bit) is 0 unless -boot menu=on: it is
+     * SeaBIOS's "etc/show-boot-menu"; splash-time adds
+     * "etc/boot-menu-wait" (16-bit ms). */
+    uint8_t b[2];
+    read_item(FW_CFG_BOOT_MENU, b, 2);
+    ck_assert_uint_eq(b[0] | b[1] << 8, 0);
+    ck_assert_ptr_null(fw_cfg_find_file(fc, "etc/boot-menu-wait"));
+    VM *v = testvm_create(16);
+    v->cfg.boot_menu = true;
+    v->cfg.boot_menu_ms = 5000;
+    FwCfgState *f = testvm_add(v, &fw_cfg_device, NULL);
+    ck_assert_ptr_nonnull(f);
+    const FwCfgItem *it = fw_cfg_find(f, FW_CFG_BOOT_MENU);
+    ck_assert_uint_eq(it->len, 2);
+    ck_assert_uint_eq(it->data[0] | it->data[1] << 8, 1);
+    it = fw_cfg_find_file(f, "etc/boot-menu-wait");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_uint_eq(it->len, 2);
+    ck_assert_uint_eq(it->data[0] | it->data[1] << 8, 5000);
+    testvm_destroy(v);
+}
+END_TEST
+
 static Suite *fw_cfg_suite(void)
 {
     Suite *s = suite_create("fw_cfg");
@@ -282,6 +307,7 @@ static Suite *fw_cfg_suite(void)
     tcase_add_test(tc, test_dma_off);
     tcase_add_test(tc, test_linux_boot_keys);
     tcase_add_test(tc, test_smbios_fields);
+    tcase_add_test(tc, test_boot_menu);
     suite_add_tcase(s, tc);
     return s;
 }

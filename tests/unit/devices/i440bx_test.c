@@ -103,6 +103,115 @@ START_TEST(test_smram_lock)
 }
 END_TEST
 
+/* A stand-in for the VGA window at 0xA0000: reads 0x5A, counts writes. */
+static unsigned vga_writes;
+static uint32_t fake_vga_read(void *opaque, uint32_t off, unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    return size == 1 ? 0x5A : size == 2 ? 0x5A5A : 0x5A5A5A5A;
+}
+static void fake_vga_write(void *opaque, uint32_t off, uint32_t v,
+                           unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    (void)v;
+    (void)size;
+    vga_writes++;
+}
+static const IoOps fake_vga_ops = {.read = fake_vga_read,
+                                   .write = fake_vga_write};
+
+/* Does a CPU access to pa (outside SMM) reach RAM? Checks reads, writes
+ * and the CPU's direct-page path agree. */
+static bool sees_ram(uint64_t pa)
+{
+    vm->mem.ram[pa] = 0x11;
+    unsigned w = vga_writes;
+    bool ram = mem_read_slow(&vm->mem, pa, 1) == 0x11;
+    uint8_t b;
+    phys_read(&vm->mem, pa, &b, 1);
+    ck_assert_uint_eq(b == 0x11, ram);
+    ck_assert_uint_eq(mem_page_ptr(&vm->mem, pa, false) == vm->mem.ram +
+                          (pa & ~0xFFFull), ram);
+    mem_write_slow(&vm->mem, pa, 0x22, 1);
+    ck_assert_uint_eq(vm->mem.ram[pa] == 0x22, ram);
+    ck_assert_uint_eq(vga_writes == w, ram);
+    return ram;
+}
+
+START_TEST(test_smram_routing)
+{
+    /* 3.3.27 SMRAMC and the SMRAM space transaction table (chapter 4,
+     * "System Management Mode (SMM) memory range"), non-SMM rows: 0xA0000-
+     * 0xBFFFF is DRAM only with G_SMRAME=1, D_OPEN=1, D_LCK=0; else PCI. */
+    ck_assert_ptr_nonnull(testvm_add(vm, &i440bx_device, "bx,shadow=off"));
+    ck_assert_int_ge(mem_map_mmio(&vm->mem, 0xA0000, 0x20000, &fake_vga_ops,
+                                  NULL, "vga"),
+                     0);
+    ck_assert(!sees_ram(0xA0000));
+    uint32_t gen = vm->mem.map_gen;
+    testvm_cfg_write(vm, HB, 0x72, 0x4A, 1); /* D_OPEN | G_SMRAME */
+    ck_assert_uint_ne(vm->mem.map_gen, gen); /* the CPU's TLB is flushed */
+    ck_assert(sees_ram(0xA0000));
+    ck_assert(sees_ram(0xBFFFF));
+    ck_assert(sees_ram(0x9FFFF)); /* below the window: RAM anyway */
+    /* D_OPEN without G_SMRAME: PCI (first row of the table). */
+    testvm_cfg_write(vm, HB, 0x72, 0x42, 1);
+    ck_assert(!sees_ram(0xA0000));
+    /* Closed again (G_SMRAME only, as SeaBIOS leaves it): PCI. */
+    testvm_cfg_write(vm, HB, 0x72, 0x4A, 1);
+    testvm_cfg_write(vm, HB, 0x72, 0x0A, 1);
+    ck_assert(!sees_ram(0xB8000));
+    /* 3.3.28 ESMRAMC.H_SMRAME: SMRAM is the high copy, the low range stays
+     * PCI even with D_OPEN. */
+    testvm_cfg_write(vm, HB, 0x73, 0x80, 1);
+    testvm_cfg_write(vm, HB, 0x72, 0x4A, 1);
+    ck_assert(!sees_ram(0xA0000));
+    testvm_cfg_write(vm, HB, 0x73, 0x00, 1);
+    ck_assert(sees_ram(0xA0000));
+    /* D_LCK closes it and locks D_OPEN, G_SMRAME and ESMRAMC's H_SMRAME,
+     * TSEG_SZ, T_EN until reset. */
+    testvm_cfg_write(vm, HB, 0x72, 0x1A, 1);
+    ck_assert(!sees_ram(0xA0000));
+    testvm_cfg_write(vm, HB, 0x72, 0x4A, 1);
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x72, 1), 0x1A);
+    ck_assert(!sees_ram(0xA0000));
+    testvm_cfg_write(vm, HB, 0x73, 0x87, 1);
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x73, 1), 0x38);
+    /* A dword write over 0x70-0x73 changes nothing locked either. */
+    testvm_cfg_write(vm, HB, 0x70, 0x87400000, 4);
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x72, 2), 0x381A);
+    /* Reset: SMRAMC 02h, closed. */
+    testvm_reset(vm);
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x72, 1), 0x02);
+    ck_assert(!vm->mem.smram_open);
+    ck_assert(!sees_ram(0xA0000));
+}
+END_TEST
+
+START_TEST(test_smram_fx_and_restore)
+{
+    /* The 82441FX identity routes the same way (82441FX datasheet, SMRAM
+     * register); save state restores the routing through post_load. */
+    I440bxState *s = testvm_add(vm, &i440bx_device, "fx");
+    ck_assert_ptr_nonnull(s);
+    testvm_cfg_write(vm, HB, 0x72, 0x4A, 1);
+    ck_assert(vm->mem.smram_open);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(device_save(&vm->devices[0], f), 0);
+    testvm_reset(vm);
+    ck_assert(!vm->mem.smram_open);
+    rewind(f);
+    ck_assert_int_eq(device_load(&vm->devices[0], f), 0);
+    fclose(f);
+    ck_assert_uint_eq(testvm_cfg_read(vm, HB, 0x72, 1), 0x4A);
+    ck_assert(vm->mem.smram_open);
+}
+END_TEST
+
 START_TEST(test_dram_registers)
 {
     ck_assert_ptr_nonnull(testvm_add(vm, &i440bx_device, "bx,shadow=off"));
@@ -192,6 +301,8 @@ static Suite *i440bx_suite(void)
     tcase_add_test(tc, test_bad_arg);
     tcase_add_test(tc, test_pam_routing);
     tcase_add_test(tc, test_smram_lock);
+    tcase_add_test(tc, test_smram_routing);
+    tcase_add_test(tc, test_smram_fx_and_restore);
     tcase_add_test(tc, test_dram_registers);
     tcase_add_test(tc, test_drb_fill);
     tcase_add_test(tc, test_preshadow);

@@ -85,8 +85,50 @@ START_TEST(rtc_base)
 }
 END_TEST
 
+START_TEST(boot_and_sendkey)
+{
+    /* -boot takes QEMU's order=/menu=/splash-time= items; -sendkey-at is
+     * repeatable, with its keys checked at parse time. */
+    VMConfig cfg;
+    char err[256];
+    ck_assert_int_eq(PARSE(&cfg, err, "-boot", "d,menu=on,splash-time=5000"),
+                     CONFIG_RUN);
+    ck_assert_str_eq(cfg.boot, "d");
+    ck_assert(cfg.boot_menu);
+    ck_assert_int_eq(cfg.boot_menu_ms, 5000);
+    ck_assert_int_eq(PARSE(&cfg, err, "-boot", "order=ca,menu=off"),
+                     CONFIG_RUN);
+    ck_assert_str_eq(cfg.boot, "ca");
+    ck_assert(!cfg.boot_menu);
+    ck_assert_int_eq(cfg.boot_menu_ms, -1);
+    ck_assert_int_eq(PARSE(&cfg, err, "-boot", "menu=on"), CONFIG_RUN);
+    ck_assert_str_eq(cfg.boot, "cad");
+    ck_assert(cfg.boot_menu);
+    ck_assert_int_eq(PARSE(&cfg, err, "-sendkey-at", "1.5:esc",
+                           "-sendkey-at", "0:ctrl-alt-delete,a,ret"),
+                     CONFIG_RUN);
+    ck_assert_uint_eq(cfg.nsendkey, 2);
+    ck_assert_int_eq(cfg.sendkey[0].ns, 1500000000);
+    ck_assert_str_eq(cfg.sendkey[0].keys, "esc");
+    ck_assert_int_eq(cfg.sendkey[1].ns, 0);
+}
+END_TEST
+
 START_TEST(errors)
 {
+    expect_error(ARGC("-boot", "c,menu=maybe"), ARGV("-boot", "c,menu=maybe"),
+                 "-boot");
+    expect_error(ARGC("-boot", "menu=on,c"), ARGV("-boot", "menu=on,c"),
+                 "-boot");
+    expect_error(ARGC("-boot", "splash-time=70000"),
+                 ARGV("-boot", "splash-time=70000"), "-boot");
+    expect_error(ARGC("-boot", "cadnc"), ARGV("-boot", "cadnc"), "-boot");
+    expect_error(ARGC("-sendkey-at", "1:esc,nokey"),
+                 ARGV("-sendkey-at", "1:esc,nokey"), "unknown key 'nokey'");
+    expect_error(ARGC("-sendkey-at", "esc"), ARGV("-sendkey-at", "esc"),
+                 "SECONDS:KEYS");
+    expect_error(ARGC("-sendkey-at", "1:a,,b"), ARGV("-sendkey-at", "1:a,,b"),
+                 "unknown key ''");
     expect_error(ARGC("-m", "0"), ARGV("-m", "0"), "-m");
     expect_error(ARGC("-m", "99999"), ARGV("-m", "99999"), "-m");
     expect_error(ARGC("-m", "-5"), ARGV("-m", "-5"), "-m");
@@ -121,6 +163,7 @@ int main(void)
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, rtc_base);
+    tcase_add_test(tc, boot_and_sendkey);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -197,6 +197,38 @@ START_TEST(code_page_tracking)
 }
 END_TEST
 
+START_TEST(smram_window)
+{
+    /* Open SMRAM: 0xA0000-0xBFFFF is RAM over the region mapped there,
+     * code pages there still notify, and only a change bumps map_gen;
+     * mem_reset closes it. */
+    int v = mem_map_mmio(&mem, 0xA0000, 0x20000, &t_ops, NULL, "vga");
+    ck_assert_int_ge(v, 0);
+    uint32_t gen = mem.map_gen;
+    mem_set_smram_open(&mem, true);
+    ck_assert_uint_eq(mem.map_gen, gen + 1);
+    mem_set_smram_open(&mem, true);
+    ck_assert_uint_eq(mem.map_gen, gen + 1);
+    mem.ram[0xB0004] = 0x77;
+    ck_assert_uint_eq(mem_read_slow(&mem, 0xB0004, 1), 0x77);
+    ck_assert_ptr_eq(mem_page_ptr(&mem, 0xB0004, true), mem.ram + 0xB0000);
+    mem.code_write = on_code;
+    code_calls = 0;
+    mem_set_code_page(&mem, 0xA0000, true);
+    ck_assert_ptr_null(mem_page_ptr(&mem, 0xA0000, true));
+    mem_write_slow(&mem, 0xA0010, 0x12, 1);
+    ck_assert_uint_eq(code_calls, 1);
+    ck_assert_uint_eq(mem.ram[0xA0010], 0x12);
+    mem_set_code_page(&mem, 0xA0000, false);
+    /* 0xC0000 is the PAM window, untouched by SMRAM. */
+    ck_assert_ptr_null(mem_page_ptr(&mem, 0xC0000, true));
+    mem_reset(&mem);
+    ck_assert(!mem.smram_open);
+    ck_assert_uint_eq(mem_read_slow(&mem, 0xB0004, 1), 0x04);
+    mem_unmap(&mem, v);
+}
+END_TEST
+
 static Suite *memmap_suite(void)
 {
     Suite *s = suite_create("memmap");
@@ -209,6 +241,7 @@ static Suite *memmap_suite(void)
     tcase_add_test(tc, pam_page_ptr);
     tcase_add_test(tc, mmio_dispatch);
     tcase_add_test(tc, code_page_tracking);
+    tcase_add_test(tc, smram_window);
     suite_add_tcase(s, tc);
     return s;
 }
