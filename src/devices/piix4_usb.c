@@ -238,6 +238,14 @@ static void usb_fini(void *opaque)
         pci_unregister(&s->vm->pci, &s->pci);
 }
 
+/* The saved config space may place the I/O BAR elsewhere: remap it. */
+static int usb_post_load(void *opaque)
+{
+    UsbState *s = opaque;
+    pci_device_post_load(&s->pci);
+    return 0;
+}
+
 static const StateField usb_state_fields[] = {
     STATE_FIELD(UsbState, pci.config),
     STATE_FIELD(UsbState, cmd),
@@ -258,5 +266,6 @@ const DeviceInfo piix4_usb_device = {
     .init = usb_init,
     .reset = usb_reset,
     .fini = usb_fini,
+    .post_load = usb_post_load,
     .fields = usb_state_fields,
 };

@@ -788,6 +788,14 @@ static void vga_fini(void *opaque)
     free(s->rom);
 }
 
+/* The saved config space may move the framebuffer and MMIO BARs. */
+static int vga_post_load(void *opaque)
+{
+    VgaState *s = opaque;
+    pci_device_post_load(&s->pci);
+    return 0;
+}
+
 static const StateField vga_state_fields[] = {
     STATE_FIELD(VgaState, pci.config),
     STATE_FIELD(VgaState, misc),
@@ -822,5 +830,6 @@ const DeviceInfo vga_device = {
     .init = vga_init,
     .reset = vga_reset,
     .fini = vga_fini,
+    .post_load = vga_post_load,
     .fields = vga_state_fields,
 };

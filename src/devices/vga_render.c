@@ -342,6 +342,10 @@ static char vga_ascii(uint8_t c)
         return '>';
     if (c == 0x11 || c == 0x1B)
         return '<';
+    if (c == 0x18 || c == 0x1E)
+        return '^';
+    if (c == 0x19 || c == 0x1F)
+        return 'v';
     if (c >= 0xB0 && c <= 0xB2)
         return '#';
     if (c == 0xDB || c == 0xFE)

@@ -3,6 +3,7 @@
  * semantics (UHCI Design Guide 1.1 section 2; PIIX4 290562 3.3, 6.3).
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "devices/devices.h"
@@ -84,6 +85,28 @@ START_TEST(test_ports_empty)
 }
 END_TEST
 
+START_TEST(test_state_remaps_bar)
+{
+    /* A saved VM whose BIOS put BAR4 elsewhere: after loading into a
+     * fresh VM (BAR at IOB) the registers answer at the saved address
+     * only, with the saved contents. */
+    VM *a = testvm_create(16);
+    ck_assert_ptr_nonnull(testvm_add(a, &piix4_usb_device, NULL));
+    testvm_cfg_write(a, USB, 0x20, 0xD000 | 1, 4);
+    testvm_cfg_write(a, USB, 0x04, 0x0005, 2);
+    io_write(&a->io, 0xD000 + 0x08, 0x00456000, 4);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(device_save(&a->devices[0], f), 0);
+    rewind(f);
+    ck_assert_int_eq(device_load(&vm->devices[0], f), 0);
+    fclose(f);
+    testvm_destroy(a);
+    ck_assert_uint_eq(io_read(&vm->io, 0xD000 + 0x08, 4), 0x00456000);
+    ck_assert_uint_eq(io_read(&vm->io, IOB + 0x08, 4), 0xFFFFFFFF);
+}
+END_TEST
+
 static Suite *usb_suite(void)
 {
     Suite *s = suite_create("piix4_usb");
@@ -93,6 +116,7 @@ static Suite *usb_suite(void)
     tcase_add_test(tc, test_reset_values);
     tcase_add_test(tc, test_run_and_frnum);
     tcase_add_test(tc, test_ports_empty);
+    tcase_add_test(tc, test_state_remaps_bar);
     suite_add_tcase(s, tc);
     return s;
 }

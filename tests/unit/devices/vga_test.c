@@ -668,6 +668,31 @@ START_TEST(test_png_structure)
 }
 END_TEST
 
+START_TEST(test_state_remaps_framebuffer)
+{
+    /* Save a VGA whose framebuffer BAR is at 0xE0000000 and load it into
+     * a fresh one that the BIOS never programmed: the framebuffer must
+     * decode at the saved address with the saved bytes (PCI 2.2 6.2.5). */
+    testvm_cfg_write(vm, VGA_DEVFN, 0x10, 0xE0000000, 4);
+    testvm_cfg_write(vm, VGA_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    uint32_t px = 0x00A1B2C3, got = 0;
+    ck_assert_int_eq(phys_write(&vm->mem, 0xE0000010, &px, 4), 0);
+    VM *b = testvm_create(16);
+    b->cfg.display = "none";
+    b->cfg.nographic = true;
+    ck_assert_ptr_nonnull(testvm_add(b, &vga_device, NULL));
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(device_save(&vm->devices[0], f), 0);
+    rewind(f);
+    ck_assert_int_eq(device_load(&b->devices[0], f), 0);
+    fclose(f);
+    ck_assert_int_eq(phys_read(&b->mem, 0xE0000010, &got, 4), 0);
+    ck_assert_uint_eq(got, px);
+    testvm_destroy(b);
+}
+END_TEST
+
 static Suite *vga_suite(void)
 {
     Suite *s = suite_create("vga");
@@ -690,6 +715,7 @@ static Suite *vga_suite(void)
     tcase_add_test(tc, test_render_mode13);
     tcase_add_test(tc, test_render_mode12);
     tcase_add_test(tc, test_png_structure);
+    tcase_add_test(tc, test_state_remaps_framebuffer);
     suite_add_tcase(s, tc);
     return s;
 }
