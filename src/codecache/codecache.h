@@ -39,7 +39,8 @@ typedef struct CCExit {
 
 struct TBlock {
     uint64_t phys;       /* guest physical address of the first byte */
-    uint32_t eip, cs_base, flags; /* lookup key with phys */
+    uint32_t eip, cs_base, flags; /* lookup key with phys ... */
+    uint32_t cs_limit;   /* ... and the CS limit it was translated under */
     uint32_t guest_len;  /* bytes of guest code covered */
     uint32_t ninsn;
     uint8_t *code;       /* RX address of the entry point */
@@ -114,9 +115,19 @@ void *cc_data_alloc(CodeCache *cc, size_t size);
 /* A fresh block descriptor (NULL when full). */
 TBlock *cc_block_alloc(CodeCache *cc);
 
-/* Lookup (lookup.c). */
+/* Lookup (lookup.c). The key is the physical address, EIP, CS base, CS
+ * limit (instructions and branch targets were checked against it at
+ * translation time) and the translator's mode bits. */
 TBlock *cc_lookup(CodeCache *cc, uint64_t phys, uint32_t eip,
-                  uint32_t cs_base, uint32_t flags);
+                  uint32_t cs_base, uint32_t cs_limit, uint32_t flags);
+static inline bool cc_block_matches(const TBlock *tb, uint64_t phys,
+                                    uint32_t eip, uint32_t cs_base,
+                                    uint32_t cs_limit, uint32_t flags)
+{
+    return tb->valid && tb->phys == phys && tb->eip == eip &&
+           tb->cs_base == cs_base && tb->cs_limit == cs_limit &&
+           tb->flags == flags;
+}
 /* Publish a translated block: hash table and page lists; marks its
  * pages as code pages in mem. */
 void cc_insert(CodeCache *cc, TBlock *tb);

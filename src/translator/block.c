@@ -388,6 +388,7 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     tb->phys = phys;
     tb->eip = b->insn_eip[0];
     tb->cs_base = b->cpu->seg[SEG_CS].base;
+    tb->cs_limit = b->cpu->seg[SEG_CS].limit;
     tb->flags = b->flags;
     tb->ninsn = ninsn;
     tb->guest_len = b->eip - tb->eip;

@@ -68,9 +68,9 @@ uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
         return js->exit0;
     uint64_t phys = (uint64_t)(host - mem->ram);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
-    if (!tb || !tb->valid || tb->eip != eip || tb->phys != phys ||
-        tb->cs_base != cs->base || tb->flags != prev->flags) {
-        tb = cc_lookup(cc, phys, eip, cs->base, prev->flags);
+    if (!tb || !cc_block_matches(tb, phys, eip, cs->base, cs->limit,
+                                 prev->flags)) {
+        tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, prev->flags);
         if (!tb)
             return js->exit0;
         cc_jmp_cache_set(cc, eip, tb);

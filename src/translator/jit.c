@@ -174,10 +174,9 @@ static TBlock *jit_find(JitState *js, uint32_t flags)
     const SegCache *cs = &cpu->seg[SEG_CS];
     uint64_t phys = jit_code_phys(cpu, cs->base + eip);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
-    if (tb && tb->valid && tb->eip == eip && tb->phys == phys &&
-        tb->cs_base == cs->base && tb->flags == flags)
+    if (tb && cc_block_matches(tb, phys, eip, cs->base, cs->limit, flags))
         return tb;
-    tb = cc_lookup(cc, phys, eip, cs->base, flags);
+    tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, flags);
     if (!tb)
         tb = jit_translate(js, phys, eip, flags);
     if (tb)
@@ -196,7 +195,8 @@ static void jit_try_chain(JitState *js, TBlock *tb)
         return;
     TBlock *from = (TBlock *)(last & ~(uintptr_t)7);
     unsigned slot = (unsigned)(last & 7);
-    if (!from->valid || !tb->valid || from->flags != tb->flags)
+    if (!from->valid || !tb->valid || from->flags != tb->flags ||
+        from->cs_limit != tb->cs_limit)
         return;
     bool same_page = ((from->cs_base + from->eip) >> 12) ==
                      ((tb->cs_base + tb->eip) >> 12);

@@ -36,6 +36,7 @@ static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
     size_t off = cc_code_commit(cc, a.len);
     tb->phys = phys;
     tb->eip = eip;
+    tb->cs_limit = 0xFFFFFFFF;
     tb->guest_len = 16;
     tb->code = cc->rx + off;
     tb->code_off = (uint32_t)off;
@@ -73,12 +74,15 @@ START_TEST(test_lookup_key)
     CodeCache *cc = cc_create(1 << 20, NULL);
     TBlock *tb = make_block(cc, 0x5000, 0x100, 1);
     tb->cs_base = 0;
-    ck_assert_ptr_eq(cc_lookup(cc, 0x5000, 0x100, 0, 0), tb);
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 1));
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x101, 0, 0));
-    ck_assert_ptr_null(cc_lookup(cc, 0x6000, 0x100, 0, 0));
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0x10, 0));
-    ck_assert_uint_eq(cc->stats.lookups, 5);
+    ck_assert_ptr_eq(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFFFFFF, 0), tb);
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFFFFFF, 1));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x101, 0, 0xFFFFFFFF, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x6000, 0x100, 0, 0xFFFFFFFF, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0x10, 0xFFFFFFFF, 0));
+    /* The CS limit is part of the key (a block may hold instructions or
+     * branch targets beyond a smaller limit). */
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFF, 0));
+    ck_assert_uint_eq(cc->stats.lookups, 6);
     ck_assert_uint_eq(cc->stats.hits, 1);
     cc_destroy(cc);
 }
@@ -97,7 +101,7 @@ START_TEST(test_chain_unchain)
     cc_invalidate_block(cc, b);
     ck_assert_int_eq(run(a), -5);
     ck_assert_ptr_null(a->exit[0].target);
-    ck_assert_ptr_null(cc_lookup(cc, 0x2000, 0x2000, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x2000, 0x2000, 0, 0xFFFFFFFF, 0));
     ck_assert_uint_eq(cc->stats.unchains, 1);
     /* Chaining to an invalid block is refused. */
     cc_chain(cc, a, 0, b);
@@ -172,7 +176,7 @@ START_TEST(test_flush_when_full)
     ck_assert_uint_eq(cc->used, 0);
     ck_assert_uint_eq(cc->stats.flushes, 1);
     ck_assert(!(mem.page_flags[4] & MEM_PF_CODE));
-    ck_assert_ptr_null(cc_lookup(cc, 0x4000, 0, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x4000, 0, 0, 0xFFFFFFFF, 0));
     TBlock *tb = make_block(cc, 0x4000, 0, 42);
     ck_assert_int_eq(run(tb), -42);
     cc_destroy(cc);
