@@ -136,8 +136,18 @@ void cc_insert(CodeCache *cc, TBlock *tb);
 void cc_remove(CodeCache *cc, TBlock *tb);
 /* Jump cache for indirect branches, keyed by EIP only (verified by the
  * caller against the full key). */
-TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip);
-void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb);
+static inline unsigned cc_jc_index(uint32_t eip)
+{
+    return (eip ^ (eip >> CC_JMP_CACHE_BITS)) & ((1u << CC_JMP_CACHE_BITS) - 1);
+}
+static inline TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
+{
+    return cc->jmp_cache[cc_jc_index(eip)];
+}
+static inline void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
+{
+    cc->jmp_cache[cc_jc_index(eip)] = tb;
+}
 void cc_jmp_cache_clear(CodeCache *cc);
 
 /* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */

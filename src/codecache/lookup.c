@@ -53,21 +53,6 @@ void cc_insert(CodeCache *cc, TBlock *tb)
     }
 }
 
-static unsigned cc_jc_index(uint32_t eip)
-{
-    return (eip ^ (eip >> CC_JMP_CACHE_BITS)) & ((1u << CC_JMP_CACHE_BITS) - 1);
-}
-
-TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
-{
-    return cc->jmp_cache[cc_jc_index(eip)];
-}
-
-void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
-{
-    cc->jmp_cache[cc_jc_index(eip)] = tb;
-}
-
 void cc_jmp_cache_clear(CodeCache *cc)
 {
     for (unsigned i = 0; i < (1u << CC_JMP_CACHE_BITS); i++)

@@ -372,15 +372,7 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
 static inline uint8_t *mmu_lookup(CPUState *cpu, uint32_t lin, unsigned size,
                                   int acc, int user)
 {
-    if ((lin & 0xFFF) > 0x1000 - size)
-        return NULL;
-    TlbEntry *e = &cpu->tlb.e[user][(lin >> 12) & (TLB_SIZE - 1)];
-    uint32_t tag = acc == ACC_WRITE  ? e->tag_write
-                   : acc == ACC_CODE ? e->tag_code
-                                     : e->tag_read;
-    if (tag != (lin & PAGE_MASK))
-        return NULL;
-    return (uint8_t *)(e->addend + lin);
+    return mmu_tlb_ptr(cpu, lin, size, acc, user);
 }
 
 /* Page-crossing access: translate both pages before touching anything

@@ -140,6 +140,24 @@ static bool jit_irq_pending(const CPUState *cpu)
     return vm->intr_line && (cpu->eflags & EFL_IF) && vm->intr_ack;
 }
 
+/* Conditions under which the dispatcher hands a boundary to the
+ * reference tier (jit_step): pending event, shadow, single-step, debug
+ * registers, HLT. */
+static bool jit_needs_interp(const CPUState *cpu)
+{
+    return cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
+           (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
+           cpu->dbg_tf_deferred;
+}
+
+bool jit_may_continue(const JitState *js)
+{
+    const CPUState *cpu = js->cpu;
+    return !cpu->kick && cpu->tlb.map_gen == cpu->vm->mem.map_gen &&
+           !jit_needs_interp(cpu) && cpu->vm->mem.map_gen == js->map_gen &&
+           cpu->a20_mask == js->a20_mask;
+}
+
 /* The memory map or A20 changed: physical keys may mean other bytes. */
 static void jit_check_env(JitState *js)
 {
@@ -235,9 +253,7 @@ static bool jit_step(JitState *js, CpuExit *out)
         return true;
     }
     mmu_check_map(cpu);
-    if (cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
-        (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
-        cpu->dbg_tf_deferred) {
+    if (jit_needs_interp(cpu)) {
         *out = jit_interp(js, 1);
         return *out != CPU_EXIT_BUDGET;
     }
