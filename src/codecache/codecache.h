@@ -46,6 +46,8 @@ struct TBlock {
     uint8_t *code;       /* RX address of the entry point */
     uint32_t code_off;   /* offset of the entry in code memory */
     uint32_t code_len;
+    uint32_t code_end;   /* cc->used after it was published */
+    size_t data_off, data_end; /* its side data: [data_off, data_end) */
     bool valid;
     TBlock *hash_next;
     TBlock *page_next;   /* blocks on the same physical page */
@@ -155,7 +157,11 @@ void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to);
 /* Undo every chain into and out of tb. */
 void cc_unchain(CodeCache *cc, TBlock *tb);
 
-/* Self-modifying code (smc.c): a guest write hit [pa, pa+len). */
+/* Self-modifying code (smc.c): a guest write hit [pa, pa+len).
+ * Invalidated blocks keep their host code until the next flush, except
+ * the newest block when it is not the one running (cur_tb): its code and
+ * side data are given back at once, so a loop that patches and reruns its
+ * own code reuses the same (cache-warm) memory. */
 void cc_invalidate_range(CodeCache *cc, uint64_t pa, unsigned len);
 void cc_invalidate_block(CodeCache *cc, TBlock *tb);
 

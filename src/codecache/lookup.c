@@ -42,6 +42,8 @@ void cc_insert(CodeCache *cc, TBlock *tb)
     tb->hash_next = cc->hash[h];
     cc->hash[h] = tb;
     tb->valid = true;
+    tb->code_end = (uint32_t)cc->used;
+    tb->data_end = cc->data_used;
     cc->stats.blocks++;
     cc->stats.guest_bytes += tb->guest_len;
     uint64_t page = tb->phys >> MEM_PAGE_SHIFT;

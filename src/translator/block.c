@@ -21,6 +21,7 @@
 
 #include "frontend/cpu_mem.h"
 #include "frontend/exec.h"
+#include "frontend/mmu.h"
 #include "machine/vm.h"
 #include "translator/jit_int.h"
 
@@ -461,8 +462,8 @@ TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
     bool was_code = phys < mem->ram_size &&
                     (mem->page_flags[phys >> MEM_PAGE_SHIFT] & MEM_PF_CODE);
     cc_insert(cc, done);
-    if (!was_code && phys < mem->ram_size)
-        jit_tlb_drop_writes(js->cpu, mem->ram + (phys & ~0xFFFull));
+    if (!was_code)
+        mmu_protect_code_page(js->cpu, phys);
     if (log_enabled(&js->cpu->vm->log, LOG_TRACE_TRANSLATE))
         jit_explain_block(js, b);
     return done;

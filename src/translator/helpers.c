@@ -95,15 +95,3 @@ uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
         return js->exit0;
     return jit_lookup_flags(cpu, cc, jit_mode_flags(cpu));
 }
-
-void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page)
-{
-    for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TlbEntry *e = &cpu->tlb.e[u][i];
-            if (e->tag_write != TLB_TAG_INVALID &&
-                (const uint8_t *)(e->addend + e->tag_write) == host_page)
-                e->tag_write = TLB_TAG_INVALID;
-        }
-    }
-}

@@ -210,8 +210,6 @@ uint32_t jit_helper_rmw_ld(CPUState *cpu, const DecodedInsn *d,
                            unsigned size, uint32_t *lin);
 void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
                        uint32_t *lin, uint32_t val);
-/* Invalidate fast-path write entries for a page that became a code page. */
-void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page);
 
 /* explain.c: -trace translate. */
 void jit_explain_block(JitState *js, const BlockBuilder *b);
