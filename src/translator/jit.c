@@ -32,6 +32,31 @@
 typedef uintptr_t (*JitEnterFn)(CPUState *cpu, CodeCache *cc,
                                 const void *code);
 
+/* cpu->insn_pending: what generated code retired since jit_enter, up to
+ * the current instruction (cur_tb and the EIP it stored before any call
+ * that can read the count), exactly as jit_recover counts at a fault. */
+static uint64_t jit_insn_pending(void *opaque)
+{
+    JitState *js = opaque;
+    if (!js->in_native)
+        return 0;
+    CodeCache *cc = js->cc;
+    int64_t n = js->run_budget - cc->budget;
+    TBlock *tb = cc->cur_tb;
+    if (tb && tb->data) {
+        const JitBlockInfo *info = tb->data;
+        uint32_t k = info->ninsn - 1;
+        for (uint32_t i = 0; i < info->ninsn; i++) {
+            if (info->eip[i] == js->cpu->eip) {
+                k = i;
+                break;
+            }
+        }
+        n -= (int64_t)(info->ninsn - k);
+    }
+    return n > 0 ? (uint64_t)n : 0;
+}
+
 static void jit_on_flush(void *opaque)
 {
     JitState *js = opaque;
@@ -60,6 +85,8 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     cc->on_flush_opaque = js;
     jit_emit_trampolines(js);
     vm->cc = cc;
+    cpu->insn_pending = jit_insn_pending;
+    cpu->insn_pending_opaque = js;
     return js;
 }
 
@@ -68,6 +95,10 @@ void jit_destroy(VM *vm)
     if (!vm->cc)
         return;
     JitState *js = vm->cc->owner;
+    if (js && js->cpu->insn_pending_opaque == js) {
+        js->cpu->insn_pending = NULL;
+        js->cpu->insn_pending_opaque = NULL;
+    }
     if (js && js->cs_ready) {
         cs_close(&js->cs_host);
         cs_close(&js->cs_guest16);
