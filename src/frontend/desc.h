@@ -119,7 +119,13 @@ void desc_set_accessed(CPUState *cpu, uint16_t sel, Desc *d);
 /* Set or clear the busy bit of a TSS descriptor in the GDT. */
 void desc_set_busy(CPUState *cpu, uint16_t sel, bool busy);
 
-void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d);
+static inline void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
+{
+    s->sel = sel;
+    s->base = desc_base(d);
+    s->limit = desc_limit(d);
+    s->attr = ((d->hi >> 8) & 0xFF) | ((d->hi >> 8) & 0xF000);
+}
 void seg_cache_null(SegCache *s, uint16_t sel);
 
 /* Validate sel as the stack segment for privilege cpl (SDM vol. 3

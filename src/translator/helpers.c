@@ -46,8 +46,7 @@ void jit_helper_fold_cf(CPUState *cpu)
 /* Host code address of the block at CS:EIP with mode bits `flags`, or
  * the exit trampoline when the dispatcher must decide (no TLB code entry,
  * code outside RAM, not translated yet). */
-static uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc,
-                                  uint32_t flags)
+uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
 {
     JitState *js = cc->owner;
     const SegCache *cs = &cpu->seg[SEG_CS];
@@ -84,14 +83,4 @@ uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
     if (!prev || cpu->kick)
         return js->exit0;
     return jit_lookup_flags(cpu, cc, prev->flags);
-}
-
-uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
-{
-    JitState *js = cc->owner;
-    TBlock *prev = cc->cur_tb;
-    cc->cur_tb = NULL;
-    if (!prev || !jit_may_continue(js))
-        return js->exit0;
-    return jit_lookup_flags(cpu, cc, jit_mode_flags(cpu));
 }

@@ -161,7 +161,7 @@ static void jit_recover(JitState *js)
 }
 
 /* Is an interrupt or NMI deliverable at this boundary (interp.c rules)? */
-static bool jit_irq_pending(const CPUState *cpu)
+static inline bool jit_irq_pending(const CPUState *cpu)
 {
     const VM *vm = cpu->vm;
     if (cpu->intr_shadow)
@@ -174,19 +174,27 @@ static bool jit_irq_pending(const CPUState *cpu)
 /* Conditions under which the dispatcher hands a boundary to the
  * reference tier (jit_step): pending event, shadow, single-step, debug
  * registers, HLT. */
-static bool jit_needs_interp(const CPUState *cpu)
+static inline bool jit_needs_interp(const CPUState *cpu)
 {
     return cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
            (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
            cpu->dbg_tf_deferred;
 }
 
-bool jit_may_continue(const JitState *js)
+/* After INT/IRET/far transfers (block.c): would the dispatcher just look
+ * up the next block? Then do it here, with the new mode bits. */
+uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
 {
-    const CPUState *cpu = js->cpu;
-    return !cpu->kick && cpu->tlb.map_gen == cpu->vm->mem.map_gen &&
-           !jit_needs_interp(cpu) && cpu->vm->mem.map_gen == js->map_gen &&
-           cpu->a20_mask == js->a20_mask;
+    JitState *js = cc->owner;
+    TBlock *prev = cc->cur_tb;
+    /* From here a fault is at the target, not inside prev. */
+    cc->cur_tb = NULL;
+    const PhysMem *mem = &cpu->vm->mem;
+    if (!prev || cpu->kick || cpu->tlb.map_gen != mem->map_gen ||
+        mem->map_gen != js->map_gen || cpu->a20_mask != js->a20_mask ||
+        jit_needs_interp(cpu))
+        return js->exit0;
+    return jit_lookup_flags(cpu, cc, jit_mode_flags(cpu));
 }
 
 /* The memory map or A20 changed: physical keys may mean other bytes. */

@@ -149,10 +149,6 @@ struct JitState {
     BlockBuilder builder;  /* scratch for the block being translated */
 };
 
-/* jit.c: may generated code continue at CS:EIP after a mode-changing
- * instruction, i.e. would the dispatcher just look up the next block? */
-bool jit_may_continue(const JitState *js);
-
 /* flags.c: which inline flag writers may skip their cc_* stores. */
 void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
                         bool *dead);
@@ -198,8 +194,10 @@ void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
 
 /* helpers.c: C functions called from generated code. */
 uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);
-/* Same after INT/IRET/far transfers: the mode bits are recomputed and the
- * dispatcher's boundary checks applied (jit_may_continue). */
+/* Host code of the block at CS:EIP with mode bits `flags`, or js->exit0. */
+uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
+/* jit.c: the same after INT/IRET/far transfers: the mode bits are
+ * recomputed and the dispatcher's boundary checks applied first. */
 uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc);
 void jit_helper_fold_cf(CPUState *cpu);
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
