@@ -261,7 +261,7 @@ static void except_fast_push(CPUState *cpu, uint8_t *p, bool has_err,
 /* SS for privilege dpl from the 32-bit TSS, checked as seg_check_ss()
  * does (and already accessed); false to take the full path. */
 static bool except_fast_tss_ss(CPUState *cpu, unsigned dpl, SegCache *nss,
-                               uint32_t *nesp)
+                               Desc *d, uint32_t *nesp)
 {
     uint32_t off = 4 + dpl * 8;
     if (!(cpu->tr.attr & 0x8) || off + 7 > cpu->tr.limit)
@@ -272,13 +272,12 @@ static bool except_fast_tss_ss(CPUState *cpu, unsigned dpl, SegCache *nss,
     uint16_t sel;
     memcpy(nesp, t, 4);
     memcpy(&sel, t + 4, 2);
-    Desc d;
-    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, &d) ||
-        (sel & 3) != dpl || desc_dpl(&d) != dpl ||
-        (desc_type(&d) & 0x1A) != 0x12 || !desc_present(&d) ||
-        !desc_accessed(&d))
+    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, d) ||
+        (sel & 3) != dpl || desc_dpl(d) != dpl ||
+        (desc_type(d) & 0x1A) != 0x12 || !desc_present(d) ||
+        !desc_accessed(d))
         return false;
-    seg_cache_fill(nss, sel, &d);
+    seg_cache_fill(nss, sel, d);
     return true;
 }
 
@@ -309,12 +308,15 @@ static bool except_fast(CPUState *cpu, int vector, IntKind kind,
     uint8_t *p;
     if (dpl < cpu->cpl) {
         SegCache nss;
+        Desc sd;
         uint32_t nesp;
-        if (!except_fast_tss_ss(cpu, dpl, &nss, &nesp) ||
+        if (!except_fast_tss_ss(cpu, dpl, &nss, &sd, &nesp) ||
             !(p = except_fast_frame(cpu, &nss, nesp, size, 0)))
             return false;
         except_fast_push(cpu, p, has_err, err, ret_eip, true);
-        cpu->seg[SEG_SS] = nss;
+        /* Filled in place: copying the just-filled local would stall
+         * store forwarding. */
+        seg_cache_fill(&cpu->seg[SEG_SS], nss.sel, &sd);
         cpu->regs[R_ESP] = nesp - size;
     } else {
         uint32_t esp = cpu->regs[R_ESP];

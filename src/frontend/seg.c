@@ -507,9 +507,13 @@ static bool seg_iret_fast(CPUState *cpu)
         (desc_type(&sd) & 0x1A) != 0x12 || !desc_present(&sd) ||
         !desc_accessed(&sd))
         return false;
-    SegCache nss;
-    seg_cache_fill(&nss, nss_sel, &sd);
-    seg_commit_outer_stack(cpu, &nss, nesp);
+    /* Filled in place (as seg_commit_outer_stack() would copy it): a
+     * struct copy of a just-filled local stalls store forwarding. */
+    seg_cache_fill(&cpu->seg[SEG_SS], nss_sel, &sd);
+    cpu->regs[R_ESP] = (cpu->seg[SEG_SS].attr & SEG_ATTR_DB)
+                           ? nesp
+                           : (cpu->regs[R_ESP] & 0xFFFF0000u) |
+                                 (nesp & 0xFFFF);
     cpu_set_eflags(cpu, fl, mask);
     seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
     cpu_update_mode(cpu);

@@ -17,8 +17,6 @@
  * instruction; the per-block boundary table then tells how many
  * instructions retired (jit.c).
  */
-#include <emmintrin.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
@@ -34,21 +32,13 @@
  * at every dispatch and after every INT/IRET. */
 static inline uint32_t jit_seg_bits(const CPUState *cpu, unsigned s)
 {
-    /* One 16-byte compare per segment: lane 1 base == 0, lane 2 limit ==
-     * 4 GB - 1, lane 3 the attribute bits (SegCache is sel, base, limit,
-     * attr: 4 dwords). */
-    _Static_assert(sizeof(SegCache) == 16 && offsetof(SegCache, base) == 4 &&
-                       offsetof(SegCache, limit) == 8 &&
-                       offsetof(SegCache, attr) == 12,
-                   "SegCache layout");
+    /* Scalar loads: INT/IRET have just stored these fields one by one, and
+     * a wider load spanning several stores would stall store forwarding. */
+    const SegCache *sc = &cpu->seg[s];
     const uint32_t want = SEG_ATTR_P | SEG_ATTR_S | 0x2;
     const uint32_t bits = want | SEG_ATTR_UNUSABLE | 0xC;
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&cpu->seg[s]);
-    v = _mm_and_si128(v, _mm_set_epi32((int)bits, -1, -1, 0));
-    v = _mm_cmpeq_epi32(v, _mm_set_epi32((int)want, -1, 0, 0));
-    unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(v));
-    uint32_t fast = (m >> 3) & 1;
-    uint32_t flat = (m & 0xE) == 0xE;
+    uint32_t fast = (sc->attr & bits) == want;
+    uint32_t flat = fast & ((sc->base | ~sc->limit) == 0);
     return fast << (JIT_F_FASTSEG_SHIFT + s) |
            flat << (JIT_F_FLATSEG_SHIFT + s);
 }
