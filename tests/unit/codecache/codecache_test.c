@@ -154,6 +154,45 @@ START_TEST(test_smc_page_tracking)
 }
 END_TEST
 
+/* The newest block's memory is given back when it is invalidated while
+ * not running; an older block's, or the running one's, is not. */
+START_TEST(test_smc_reuses_newest)
+{
+    PhysMem mem;
+    memset(&mem, 0, sizeof mem);
+    ck_assert_int_eq(mem_init(&mem, 1 << 20, NULL), 0);
+    CodeCache *cc = cc_create(1 << 20, &mem);
+    TBlock *a = make_block(cc, 0x3000, 0x3000, 1);
+    size_t after_a = cc->used, data_a = cc->data_used;
+    TBlock *b = make_block(cc, 0x3020, 0x3020, 2);
+    ck_assert_uint_gt(cc->used, after_a);
+    uint8_t v = 0x90;
+    /* b is the newest and not running: its memory is reused. */
+    ck_assert_int_eq(phys_write(&mem, 0x3020, &v, 1), 0);
+    ck_assert(!b->valid);
+    ck_assert_uint_eq(cc->used, after_a);
+    ck_assert_uint_eq(cc->data_used, data_a);
+    TBlock *c = make_block(cc, 0x3020, 0x3020, 3);
+    ck_assert_ptr_eq(c->code, b->code);
+    ck_assert_int_eq(run(c), -3);
+    /* The running block keeps its memory... */
+    size_t after_c = cc->used;
+    cc->cur_tb = c;
+    ck_assert_int_eq(phys_write(&mem, 0x3021, &v, 1), 0);
+    ck_assert(!c->valid);
+    ck_assert_uint_eq(cc->used, after_c);
+    cc->cur_tb = NULL;
+    /* ... and so does one that is not the newest. */
+    make_block(cc, 0x5000, 0x5000, 4);
+    size_t top = cc->used;
+    ck_assert_int_eq(phys_write(&mem, 0x3000, &v, 1), 0);
+    ck_assert(!a->valid);
+    ck_assert_uint_eq(cc->used, top);
+    cc_destroy(cc);
+    mem_fini(&mem);
+}
+END_TEST
+
 START_TEST(test_flush_when_full)
 {
     PhysMem mem;
@@ -208,6 +247,7 @@ static Suite *codecache_suite(void)
     tcase_add_test(tc, test_chain_unchain);
     tcase_add_test(tc, test_invalidate_source_unlinks);
     tcase_add_test(tc, test_smc_page_tracking);
+    tcase_add_test(tc, test_smc_reuses_newest);
     tcase_add_test(tc, test_flush_when_full);
     tcase_add_test(tc, test_stats_print);
     suite_add_tcase(s, tc);
