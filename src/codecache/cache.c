@@ -220,6 +220,7 @@ TBlock *cc_block_alloc(CodeCache *cc)
         return NULL;
     TBlock *tb = &cc->blocks[cc->nblocks++];
     memset(tb, 0, sizeof *tb);
+    tb->data_off = cc->data_used;
     return tb;
 }
 

@@ -39,12 +39,15 @@ typedef struct CCExit {
 
 struct TBlock {
     uint64_t phys;       /* guest physical address of the first byte */
-    uint32_t eip, cs_base, flags; /* lookup key with phys */
+    uint32_t eip, cs_base, flags; /* lookup key with phys ... */
+    uint32_t cs_limit;   /* ... and the CS limit it was translated under */
     uint32_t guest_len;  /* bytes of guest code covered */
     uint32_t ninsn;
     uint8_t *code;       /* RX address of the entry point */
     uint32_t code_off;   /* offset of the entry in code memory */
     uint32_t code_len;
+    uint32_t code_end;   /* cc->used after it was published */
+    size_t data_off, data_end; /* its side data: [data_off, data_end) */
     bool valid;
     TBlock *hash_next;
     TBlock *page_next;   /* blocks on the same physical page */
@@ -114,9 +117,19 @@ void *cc_data_alloc(CodeCache *cc, size_t size);
 /* A fresh block descriptor (NULL when full). */
 TBlock *cc_block_alloc(CodeCache *cc);
 
-/* Lookup (lookup.c). */
+/* Lookup (lookup.c). The key is the physical address, EIP, CS base, CS
+ * limit (instructions and branch targets were checked against it at
+ * translation time) and the translator's mode bits. */
 TBlock *cc_lookup(CodeCache *cc, uint64_t phys, uint32_t eip,
-                  uint32_t cs_base, uint32_t flags);
+                  uint32_t cs_base, uint32_t cs_limit, uint32_t flags);
+static inline bool cc_block_matches(const TBlock *tb, uint64_t phys,
+                                    uint32_t eip, uint32_t cs_base,
+                                    uint32_t cs_limit, uint32_t flags)
+{
+    return tb->valid && tb->phys == phys && tb->eip == eip &&
+           tb->cs_base == cs_base && tb->cs_limit == cs_limit &&
+           tb->flags == flags;
+}
 /* Publish a translated block: hash table and page lists; marks its
  * pages as code pages in mem. */
 void cc_insert(CodeCache *cc, TBlock *tb);
@@ -125,8 +138,18 @@ void cc_insert(CodeCache *cc, TBlock *tb);
 void cc_remove(CodeCache *cc, TBlock *tb);
 /* Jump cache for indirect branches, keyed by EIP only (verified by the
  * caller against the full key). */
-TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip);
-void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb);
+static inline unsigned cc_jc_index(uint32_t eip)
+{
+    return (eip ^ (eip >> CC_JMP_CACHE_BITS)) & ((1u << CC_JMP_CACHE_BITS) - 1);
+}
+static inline TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
+{
+    return cc->jmp_cache[cc_jc_index(eip)];
+}
+static inline void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
+{
+    cc->jmp_cache[cc_jc_index(eip)] = tb;
+}
 void cc_jmp_cache_clear(CodeCache *cc);
 
 /* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */
@@ -134,7 +157,11 @@ void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to);
 /* Undo every chain into and out of tb. */
 void cc_unchain(CodeCache *cc, TBlock *tb);
 
-/* Self-modifying code (smc.c): a guest write hit [pa, pa+len). */
+/* Self-modifying code (smc.c): a guest write hit [pa, pa+len).
+ * Invalidated blocks keep their host code until the next flush, except
+ * the newest block when it is not the one running (cur_tb): its code and
+ * side data are given back at once, so a loop that patches and reruns its
+ * own code reuses the same (cache-warm) memory. */
 void cc_invalidate_range(CodeCache *cc, uint64_t pa, unsigned len);
 void cc_invalidate_block(CodeCache *cc, TBlock *tb);
 

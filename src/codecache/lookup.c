@@ -2,9 +2,11 @@
  * lookup.c — finding translated blocks.
  *
  * A block is identified by the guest physical address of its first byte
- * plus EIP, CS base and the translator's mode bits (CPL, operand and
- * stack size, PE/VM, paging...): the same bytes translated under another
- * mode are another block. Blocks are also threaded on per-physical-page
+ * plus EIP, CS base, CS limit and the translator's mode bits (CPL,
+ * operand and stack size, PE/VM, paging...): the same bytes translated
+ * under another mode are another block. The limit is exact, not a range:
+ * a block translated under one limit stops before it and had its branch
+ * targets checked against it, so it is valid under that limit only. Blocks are also threaded on per-physical-page
  * lists so that a write to a page finds the blocks it may hit (smc.c).
  * Blocks never span a page boundary (the translator stops before a page
  * end), so each block is on exactly one page list.
@@ -21,13 +23,12 @@ static unsigned cc_hash(uint64_t phys, uint32_t eip, uint32_t flags)
 }
 
 TBlock *cc_lookup(CodeCache *cc, uint64_t phys, uint32_t eip,
-                  uint32_t cs_base, uint32_t flags)
+                  uint32_t cs_base, uint32_t cs_limit, uint32_t flags)
 {
     cc->stats.lookups++;
     for (TBlock *tb = cc->hash[cc_hash(phys, eip, flags)]; tb;
          tb = tb->hash_next) {
-        if (tb->phys == phys && tb->eip == eip && tb->cs_base == cs_base &&
-            tb->flags == flags) {
+        if (cc_block_matches(tb, phys, eip, cs_base, cs_limit, flags)) {
             cc->stats.hits++;
             return tb;
         }
@@ -41,6 +42,8 @@ void cc_insert(CodeCache *cc, TBlock *tb)
     tb->hash_next = cc->hash[h];
     cc->hash[h] = tb;
     tb->valid = true;
+    tb->code_end = (uint32_t)cc->used;
+    tb->data_end = cc->data_used;
     cc->stats.blocks++;
     cc->stats.guest_bytes += tb->guest_len;
     uint64_t page = tb->phys >> MEM_PAGE_SHIFT;
@@ -50,21 +53,6 @@ void cc_insert(CodeCache *cc, TBlock *tb)
         tb->page_next = cc->page_head[page];
         cc->page_head[page] = tb;
     }
-}
-
-static unsigned cc_jc_index(uint32_t eip)
-{
-    return (eip ^ (eip >> CC_JMP_CACHE_BITS)) & ((1u << CC_JMP_CACHE_BITS) - 1);
-}
-
-TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
-{
-    return cc->jmp_cache[cc_jc_index(eip)];
-}
-
-void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
-{
-    cc->jmp_cache[cc_jc_index(eip)] = tb;
 }
 
 void cc_jmp_cache_clear(CodeCache *cc)

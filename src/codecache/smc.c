@@ -6,8 +6,10 @@
  * pages, so every store to them reaches mem_write_slow (or phys_write for
  * DMA), which calls mem->code_write -> cc_invalidate_range. Blocks whose
  * guest bytes overlap the write are unlinked from lookup and unchained.
- * Their host code stays in memory until the next flush, so a block that
- * invalidates itself can finish the current instruction safely; smc_flag
+ * Their host code stays in memory until the next flush (but see
+ * codecache.h: the newest block's memory is reused when it is not the one
+ * running), so a block that invalidates itself can finish the current
+ * instruction safely; smc_flag
  * tells generated code to leave at that instruction boundary, after which
  * the dispatcher retranslates from the new bytes (exact SMC, SDM vol. 3
  * section 11.6 — the P6 detects writes to prefetched code).
@@ -25,6 +27,15 @@ void cc_invalidate_block(CodeCache *cc, TBlock *tb)
     tb->valid = false;
     cc->stats.invalidations++;
     cc->smc_flag = 1;
+    /* Nothing jumps into tb any more (unchained, unlisted); if it is the
+     * newest block and not running, its memory can be reused now. The
+     * descriptor stays allocated (and invalid): the dispatcher may still
+     * hold it as its last exit. */
+    if (tb != cc->cur_tb && tb->code_end && cc->used == tb->code_end &&
+        cc->data_used == tb->data_end) {
+        cc->used = tb->code_off;
+        cc->data_used = tb->data_off;
+    }
 }
 
 void cc_invalidate_range(CodeCache *cc, uint64_t pa, unsigned len)

@@ -121,7 +121,10 @@ void cpu_kick(CPUState *cpu)
 
 uint64_t cpu_insn_count(const CPUState *cpu)
 {
-    return cpu->insn_count;
+    uint64_t n = cpu->insn_count;
+    if (cpu->insn_pending)
+        n += cpu->insn_pending(cpu->insn_pending_opaque);
+    return n;
 }
 
 void cpu_dump(CPUState *cpu, FILE *f)

@@ -42,7 +42,9 @@ void cpu_dump(CPUState *cpu, FILE *f);
  * and other direct-start loaders; not used on the BIOS path). */
 void cpu_boot_flat32(CPUState *cpu, uint32_t eip, uint32_t eax,
                      uint32_t ebx);
-/* Instructions retired so far (both tiers). */
+/* Instructions retired so far (both tiers); inside an instruction (e.g.
+ * RDTSC, or a device reading -icount time from an I/O handler), the
+ * number retired before it. */
 uint64_t cpu_insn_count(const CPUState *cpu);
 
 #endif

@@ -57,6 +57,26 @@ void cpu_fetch_code(CPUState *cpu, uint32_t off, uint8_t *buf, unsigned len);
  * what the first page / CS limit allow (0 if CS:off itself faults). */
 unsigned cpu_fetch_avail(CPUState *cpu, uint32_t off, unsigned want);
 
+/* Software-TLB probe without side effects: the host address of
+ * [lin, lin+size) for an access of kind acc (ACC_*) at privilege `user`
+ * (0 supervisor, 1 user) if the TLB already allows it on the fast path
+ * (same page, entry present), else NULL. A hit means exactly what the
+ * accessors above would do without walking: for writes, the page is
+ * dirty, writable and not a code page. */
+static inline uint8_t *mmu_tlb_ptr(CPUState *cpu, uint32_t lin,
+                                   unsigned size, int acc, int user)
+{
+    if ((lin & 0xFFF) > 0x1000 - size)
+        return NULL;
+    TlbEntry *e = &cpu->tlb.e[user][(lin >> 12) & (TLB_SIZE - 1)];
+    uint32_t tag = acc == ACC_WRITE  ? e->tag_write
+                   : acc == ACC_CODE ? e->tag_code
+                                     : e->tag_read;
+    if (tag != (lin & 0xFFFFF000u))
+        return NULL;
+    return (uint8_t *)(e->addend + lin);
+}
+
 /* Host pointer for the code byte at linear lin if its page is plain RAM,
  * else NULL (the caller then uses cpu_fetch_code). May raise #PF. */
 const uint8_t *mmu_code_ptr(CPUState *cpu, uint32_t lin);

@@ -195,7 +195,11 @@ struct CPUState {
     bool shutdown;          /* triple fault happened */
     uint32_t dbg_pending;   /* DR6.Bn of data breakpoints hit (debug.c) */
     bool dbg_tf_deferred;   /* single-step held by MOV SS / POP SS */
-    uint64_t insn_count;
+    uint64_t insn_count;    /* retired; see cpu_insn_count() for "now" */
+    /* Instructions retired but not yet added to insn_count (the
+     * translation tier counts a run of blocks at its end); NULL: none. */
+    uint64_t (*insn_pending)(void *opaque);
+    void *insn_pending_opaque;
     uint64_t tsc_base;      /* TSC value at insn_count 0 (see exec_misc.c) */
 
     FpuState fpu;

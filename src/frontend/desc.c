@@ -54,14 +54,6 @@ void desc_set_busy(CPUState *cpu, uint16_t sel, bool busy)
     cpu_st_sys8(cpu, a, b);
 }
 
-void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
-{
-    s->sel = sel;
-    s->base = desc_base(d);
-    s->limit = desc_limit(d);
-    s->attr = ((d->hi >> 8) & 0xFF) | ((d->hi >> 8) & 0xF000);
-}
-
 void seg_cache_null(SegCache *s, uint16_t sel)
 {
     s->sel = sel;
@@ -158,6 +150,16 @@ static const int desc_data_segs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
 
 void seg_null_invalid(CPUState *cpu)
 {
+    /* Common case first: every data segment is usable at the new CPL
+     * (DPL >= CPL) or already null. */
+    uint32_t need = (uint32_t)cpu->cpl << SEG_ATTR_DPL_SHIFT;
+    uint32_t es = cpu->seg[SEG_ES].attr, ds = cpu->seg[SEG_DS].attr;
+    uint32_t fs = cpu->seg[SEG_FS].attr, gs = cpu->seg[SEG_GS].attr;
+    if (((es & SEG_ATTR_UNUSABLE) || (es & SEG_ATTR_DPL) >= need) &&
+        ((ds & SEG_ATTR_UNUSABLE) || (ds & SEG_ATTR_DPL) >= need) &&
+        ((fs & SEG_ATTR_UNUSABLE) || (fs & SEG_ATTR_DPL) >= need) &&
+        ((gs & SEG_ATTR_UNUSABLE) || (gs & SEG_ATTR_DPL) >= need))
+        return;
     for (unsigned i = 0; i < 4; i++) {
         SegCache *s = &cpu->seg[desc_data_segs[i]];
         unsigned dpl = (s->attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "frontend/cpu_mem.h"
 #include "frontend/cpu_state.h"
 
 typedef struct Desc {
@@ -84,6 +85,33 @@ static inline uint32_t desc_limit(const Desc *d)
 /* Read the descriptor of sel (GDT or LDT by TI); false if it lies beyond
  * the table limit or TI=1 with no usable LDT. */
 bool desc_read(CPUState *cpu, uint16_t sel, Desc *d);
+/* desc_read() on the fast path only: true (and *d) if the descriptor is
+ * within the table limit and its 8 bytes are in one page that the
+ * supervisor TLB already maps for reading; false means "use desc_read"
+ * (not: "invalid"). No side effects. */
+static inline bool desc_read_fast(CPUState *cpu, uint16_t sel, Desc *d)
+{
+    uint32_t base = cpu->gdtr.base, limit = cpu->gdtr.limit;
+    if (sel & 4) {
+        if (cpu->ldtr.attr & SEG_ATTR_UNUSABLE)
+            return false;
+        base = cpu->ldtr.base;
+        limit = cpu->ldtr.limit;
+    }
+    if ((uint32_t)(sel | 7) > limit)
+        return false;
+    const uint8_t *p = mmu_tlb_ptr(cpu, base + (sel & ~7u), 8, ACC_READ, 0);
+    if (!p)
+        return false;
+    __builtin_memcpy(&d->lo, p, 4);
+    __builtin_memcpy(&d->hi, p + 4, 4);
+    return true;
+}
+/* Accessed bit of a code/data descriptor (desc_set_accessed writes it). */
+static inline bool desc_accessed(const Desc *d)
+{
+    return d->hi & (1u << 8);
+}
 /* Same, raising `vec` with error code (sel & 0xFFFC) | ext on failure. */
 void desc_fetch(CPUState *cpu, uint16_t sel, Desc *d, int vec, uint32_t ext);
 /* Set the accessed bit of a code/data descriptor in memory. */
@@ -91,7 +119,13 @@ void desc_set_accessed(CPUState *cpu, uint16_t sel, Desc *d);
 /* Set or clear the busy bit of a TSS descriptor in the GDT. */
 void desc_set_busy(CPUState *cpu, uint16_t sel, bool busy);
 
-void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d);
+static inline void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
+{
+    s->sel = sel;
+    s->base = desc_base(d);
+    s->limit = desc_limit(d);
+    s->attr = ((d->hi >> 8) & 0xFF) | ((d->hi >> 8) & 0xF000);
+}
 void seg_cache_null(SegCache *s, uint16_t sel);
 
 /* Validate sel as the stack segment for privilege cpl (SDM vol. 3

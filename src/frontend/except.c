@@ -13,6 +13,8 @@
  */
 #include "frontend/except.h"
 
+#include <string.h>
+
 #include "frontend/cpu_mem.h"
 #include "frontend/desc.h"
 #include "frontend/flags.h"
@@ -206,6 +208,134 @@ static void except_protected(CPUState *cpu, int vector, IntKind kind,
     cpu_update_mode(cpu);
 }
 
+/* ------------------------------------------------------------ fast path
+ *
+ * The common protected-mode case — a present 32-bit interrupt or trap gate
+ * to a present, accessed, non-conforming code segment at the same or a
+ * more privileged level, not from V86 mode, pushing on a 32-bit expand-up
+ * stack (the TSS's on a privilege change), with every byte it reads or
+ * writes already mapped by the software TLB on one page — done with direct
+ * host accesses. When any of that does not hold it changes nothing and
+ * returns false, and except_protected() does the whole delivery, raising
+ * whatever exception is due. Every check of except_protected() on the
+ * taken path is repeated here, so a successful fast delivery leaves
+ * exactly the state the full one would (tests/guests/int_fast.asm covers
+ * the fallbacks).
+ */
+
+/* Host address of the `size`-byte push area below `top` on the 32-bit
+ * expand-up writable stack s (each push within the limit, no wrap), or
+ * NULL. */
+static uint8_t *except_fast_frame(CPUState *cpu, const SegCache *s,
+                                  uint32_t top, unsigned size, int user)
+{
+    if ((s->attr & (SEG_ATTR_UNUSABLE | SEG_ATTR_DB | 0xE)) !=
+            (SEG_ATTR_DB | 0x2) ||
+        top < size || top - 1 > s->limit)
+        return NULL;
+    return mmu_tlb_ptr(cpu, s->base + top - size, size, ACC_WRITE, user);
+}
+
+static void except_fast_store(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* Write the frame [err] EIP CS EFLAGS [ESP SS] upwards from p. */
+static void except_fast_push(CPUState *cpu, uint8_t *p, bool has_err,
+                             uint32_t err, uint32_t ret_eip, bool outer)
+{
+    if (has_err) {
+        except_fast_store(p, err);
+        p += 4;
+    }
+    except_fast_store(p, ret_eip);
+    except_fast_store(p + 4, cpu->seg[SEG_CS].sel);
+    except_fast_store(p + 8, cpu_get_eflags(cpu));
+    if (outer) {
+        except_fast_store(p + 12, cpu->regs[R_ESP]);
+        except_fast_store(p + 16, cpu->seg[SEG_SS].sel);
+    }
+}
+
+/* SS for privilege dpl from the 32-bit TSS, checked as seg_check_ss()
+ * does (and already accessed); false to take the full path. */
+static bool except_fast_tss_ss(CPUState *cpu, unsigned dpl, SegCache *nss,
+                               Desc *d, uint32_t *nesp)
+{
+    uint32_t off = 4 + dpl * 8;
+    if (!(cpu->tr.attr & 0x8) || off + 7 > cpu->tr.limit)
+        return false;
+    const uint8_t *t = mmu_tlb_ptr(cpu, cpu->tr.base + off, 8, ACC_READ, 0);
+    if (!t)
+        return false;
+    uint16_t sel;
+    memcpy(nesp, t, 4);
+    memcpy(&sel, t + 4, 2);
+    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, d) ||
+        (sel & 3) != dpl || desc_dpl(d) != dpl ||
+        (desc_type(d) & 0x1A) != 0x12 || !desc_present(d) ||
+        !desc_accessed(d))
+        return false;
+    seg_cache_fill(nss, sel, d);
+    return true;
+}
+
+static bool except_fast(CPUState *cpu, int vector, IntKind kind,
+                        bool has_err, uint32_t err, uint32_t ret_eip)
+{
+    if (cpu->vm86 || (uint32_t)vector * 8 + 7 > cpu->idtr.limit)
+        return false;
+    const uint8_t *gp = mmu_tlb_ptr(cpu, cpu->idtr.base + (uint32_t)vector * 8,
+                                    8, ACC_READ, 0);
+    if (!gp)
+        return false;
+    Desc g, cd;
+    memcpy(&g.lo, gp, 4);
+    memcpy(&g.hi, gp + 4, 4);
+    unsigned ty = desc_type(&g);
+    if ((ty != DT_INT32 && ty != DT_TRAP32) || !desc_present(&g) ||
+        (kind == INT_SOFTWARE && desc_dpl(&g) < cpu->cpl))
+        return false;
+    uint16_t csel = gate_sel(&g);
+    if ((csel & 0xFFFC) == 0 || !desc_read_fast(cpu, csel, &cd) ||
+        !desc_is_code(&cd) || desc_conforming(&cd) || !desc_present(&cd) ||
+        !desc_accessed(&cd) || desc_dpl(&cd) > cpu->cpl ||
+        gate_off(&g) > desc_limit(&cd))
+        return false;
+    unsigned dpl = desc_dpl(&cd);
+    unsigned size = (has_err ? 16 : 12) + (dpl < cpu->cpl ? 8 : 0);
+    uint8_t *p;
+    if (dpl < cpu->cpl) {
+        SegCache nss;
+        Desc sd;
+        uint32_t nesp;
+        if (!except_fast_tss_ss(cpu, dpl, &nss, &sd, &nesp) ||
+            !(p = except_fast_frame(cpu, &nss, nesp, size, 0)))
+            return false;
+        except_fast_push(cpu, p, has_err, err, ret_eip, true);
+        /* Filled in place: copying the just-filled local would stall
+         * store forwarding. */
+        seg_cache_fill(&cpu->seg[SEG_SS], nss.sel, &sd);
+        cpu->regs[R_ESP] = nesp - size;
+    } else {
+        uint32_t esp = cpu->regs[R_ESP];
+        p = except_fast_frame(cpu, &cpu->seg[SEG_SS], esp, size,
+                              cpu->cpl == 3);
+        if (!p)
+            return false;
+        except_fast_push(cpu, p, has_err, err, ret_eip, false);
+        cpu->regs[R_ESP] = esp - size;
+    }
+    seg_cache_fill(&cpu->seg[SEG_CS], (uint16_t)((csel & ~3u) | dpl), &cd);
+    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
+    if (!(ty & 1))
+        cpu->eflags &= ~EFL_IF;
+    cpu_update_mode(cpu);
+    cpu->eip = cpu->next_eip = gate_off(&g);
+    return true;
+}
+
 void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
                    uint32_t err, uint32_t ret_eip)
 {
@@ -219,6 +349,8 @@ void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
         cpu->next_eip = cpu->eip;
         return;
     }
+    if (except_fast(cpu, vector, kind, has_err, err, ret_eip))
+        return;
     except_protected(cpu, vector, kind, has_err, err, ret_eip);
     cpu->eip = cpu->next_eip;
 }

@@ -123,7 +123,15 @@ uint32_t cpu_get_eflags(CPUState *cpu)
 
 void cpu_set_eflags(CPUState *cpu, uint32_t val, uint32_t mask)
 {
-    uint32_t old = cpu_get_eflags(cpu);
+    /* When every arithmetic flag is replaced (POPF, IRET), the lazy ones
+     * need not be computed first: their stale bits are masked away. */
+    uint32_t old;
+    if ((mask & EFL_ARITH) == EFL_ARITH) {
+        old = cpu->eflags | EFL_FIXED1;
+        cpu->cc_op = CC_OP_EFLAGS;
+    } else {
+        old = cpu_get_eflags(cpu);
+    }
     /* Bits 3, 5, 15 and 22-31 are reserved (read as 0). */
     uint32_t nv = ((old & ~mask) | (val & mask)) & 0x003F7FD5u;
     cpu->eflags = nv | EFL_FIXED1;

@@ -326,6 +326,13 @@ void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
     PhysMem *mem = &cpu->vm->mem;
     if (!mem_is_ram(mem, pa))
         return;
+    /* No write pointer was handed out since the last scan: no TLB entry
+     * can hold one (a page that keeps being retranslated, as in SMC
+     * loops, costs no scan). */
+    uint8_t *f = &mem->page_flags[pa >> MEM_PAGE_SHIFT];
+    if (!(*f & MEM_PF_WPTR))
+        return;
+    *f &= (uint8_t)~MEM_PF_WPTR;
     uintptr_t host = (uintptr_t)(mem->ram + (pa & ~(uint64_t)0xFFF));
     for (unsigned u = 0; u < 2; u++) {
         for (unsigned i = 0; i < TLB_SIZE; i++) {
@@ -372,15 +379,7 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
 static inline uint8_t *mmu_lookup(CPUState *cpu, uint32_t lin, unsigned size,
                                   int acc, int user)
 {
-    if ((lin & 0xFFF) > 0x1000 - size)
-        return NULL;
-    TlbEntry *e = &cpu->tlb.e[user][(lin >> 12) & (TLB_SIZE - 1)];
-    uint32_t tag = acc == ACC_WRITE  ? e->tag_write
-                   : acc == ACC_CODE ? e->tag_code
-                                     : e->tag_read;
-    if (tag != (lin & PAGE_MASK))
-        return NULL;
-    return (uint8_t *)(e->addend + lin);
+    return mmu_tlb_ptr(cpu, lin, size, acc, user);
 }
 
 /* Page-crossing access: translate both pages before touching anything
@@ -570,6 +569,18 @@ void cpu_st32(CPUState *cpu, int seg, uint32_t off, uint32_t val)
 void cpu_fetch_code(CPUState *cpu, uint32_t off, uint8_t *buf, unsigned len)
 {
     int user = mmu_user(cpu);
+    /* Whole range inside a usable, not expand-down CS and on one page the
+     * TLB maps for fetching: what the byte loop below would read. */
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint32_t last = off + len - 1;
+    if (len && last >= off && last <= cs->limit &&
+        !(cs->attr & SEG_ATTR_UNUSABLE) && (cs->attr & 0xC) != 0x4) {
+        const uint8_t *p = mmu_tlb_ptr(cpu, cs->base + off, len, ACC_CODE, user);
+        if (p) {
+            memcpy(buf, p, len);
+            return;
+        }
+    }
     for (unsigned i = 0; i < len; i++) {
         uint32_t lin = seg_linear(cpu, SEG_CS, off + i, 1, ACC_CODE);
         uint8_t *p = mmu_lookup(cpu, lin, 1, ACC_CODE, user);

@@ -13,6 +13,8 @@
  */
 #include "frontend/seg.h"
 
+#include <string.h>
+
 #include "frontend/cpu_mem.h"
 #include "frontend/desc.h"
 #include "frontend/except.h"
@@ -452,6 +454,74 @@ static void seg_iret_task(CPUState *cpu)
     task_switch(cpu, link, &t, TASK_IRET, cpu->next_eip, 0);
 }
 
+/* Fast path of a protected-mode IRETD (not V86, NT clear) to a present,
+ * accessed, non-conforming code segment at the same or an outer level,
+ * popping from a 32-bit expand-up stack whose frame the software TLB
+ * already maps on one page (and, for an outer return, a present, accessed
+ * stack segment), with direct host reads. Otherwise it changes nothing and
+ * returns false, and seg_iret() does the whole job; every check of the
+ * taken path is repeated, so a fast IRET leaves the state the full one
+ * would (tests/guests/int_fast.asm covers the fallbacks). */
+static bool seg_iret_fast(CPUState *cpu)
+{
+    const SegCache *ss = &cpu->seg[SEG_SS];
+    uint32_t esp = cpu->regs[R_ESP];
+    int user = cpu->cpl == 3;
+    if ((ss->attr & (SEG_ATTR_UNUSABLE | SEG_ATTR_DB | 0xC)) != SEG_ATTR_DB ||
+        esp > 0xFFFFFFFFu - 19 || esp + 11 > ss->limit)
+        return false;
+    const uint8_t *p = mmu_tlb_ptr(cpu, ss->base + esp, 12, ACC_READ, user);
+    if (!p)
+        return false;
+    uint32_t off, fl;
+    uint16_t sel;
+    memcpy(&off, p, 4);
+    memcpy(&sel, p + 4, 2);
+    memcpy(&fl, p + 8, 4);
+    Desc d;
+    unsigned rpl = sel & 3;
+    if (((fl & EFL_VM) && cpu->cpl == 0) || (sel & 0xFFFC) == 0 ||
+        !desc_read_fast(cpu, sel, &d) || !desc_is_code(&d) ||
+        rpl < cpu->cpl || desc_conforming(&d) || desc_dpl(&d) != rpl ||
+        !desc_present(&d) || !desc_accessed(&d) || off > desc_limit(&d))
+        return false;
+    uint32_t mask = seg_iret_mask(cpu, true);
+    if (rpl == cpu->cpl) {
+        seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
+        cpu_update_mode(cpu);
+        cpu->next_eip = off;
+        stack_set_esp(cpu, esp + 12);
+        cpu_set_eflags(cpu, fl, mask);
+        return true;
+    }
+    if (esp + 19 > ss->limit ||
+        !(p = mmu_tlb_ptr(cpu, ss->base + esp, 20, ACC_READ, user)))
+        return false;
+    uint32_t nesp;
+    uint16_t nss_sel;
+    memcpy(&nesp, p + 12, 4);
+    memcpy(&nss_sel, p + 16, 2);
+    Desc sd;
+    if ((nss_sel & 0xFFFC) == 0 || !desc_read_fast(cpu, nss_sel, &sd) ||
+        (nss_sel & 3) != rpl || desc_dpl(&sd) != rpl ||
+        (desc_type(&sd) & 0x1A) != 0x12 || !desc_present(&sd) ||
+        !desc_accessed(&sd))
+        return false;
+    /* Filled in place (as seg_commit_outer_stack() would copy it): a
+     * struct copy of a just-filled local stalls store forwarding. */
+    seg_cache_fill(&cpu->seg[SEG_SS], nss_sel, &sd);
+    cpu->regs[R_ESP] = (cpu->seg[SEG_SS].attr & SEG_ATTR_DB)
+                           ? nesp
+                           : (cpu->regs[R_ESP] & 0xFFFF0000u) |
+                                 (nesp & 0xFFFF);
+    cpu_set_eflags(cpu, fl, mask);
+    seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
+    cpu_update_mode(cpu);
+    cpu->next_eip = off;
+    seg_null_invalid(cpu);
+    return true;
+}
+
 void seg_iret(CPUState *cpu, bool o32)
 {
     if (!cpu->pe || cpu->vm86) {
@@ -466,6 +536,8 @@ void seg_iret(CPUState *cpu, bool o32)
         seg_iret_task(cpu);
         return;
     }
+    if (o32 && seg_iret_fast(cpu))
+        return;
     unsigned sz = o32 ? 4 : 2;
     uint32_t esp = cpu->regs[R_ESP];
     uint32_t off = stack_pop(cpu, &esp, sz);

@@ -27,8 +27,12 @@ void clock_init(Clock *clock, bool icount_mode, unsigned icount_shift)
 
 int64_t clock_now(const Clock *clock)
 {
-    if (clock->icount_mode)
-        return (int64_t)(clock->icount << clock->icount_shift);
+    if (clock->icount_mode) {
+        uint64_t n = clock->icount;
+        if (clock->icount_live)
+            n += clock->icount_live(clock->icount_live_opaque);
+        return (int64_t)(n << clock->icount_shift);
+    }
     int64_t host = clock->stopped_at >= 0 ? clock->stopped_at
                                           : clock_host_ns();
     return host - clock->host_origin;

@@ -31,6 +31,11 @@ typedef struct Clock {
     bool icount_mode;
     unsigned icount_shift;  /* ns per instruction = 1 << shift */
     uint64_t icount;        /* instructions executed (icount mode) */
+    /* icount mode: instructions retired in the CPU slice running now and
+     * not yet in icount (set by the VM), so that time read inside a slice
+     * is exact at the instruction; NULL: none. */
+    uint64_t (*icount_live)(void *opaque);
+    void *icount_live_opaque;
     int64_t host_origin;    /* host ns at virtual time 0 */
     int64_t stopped_at;     /* host ns when stopped, or -1 */
     Timer *head;

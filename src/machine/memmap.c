@@ -96,6 +96,8 @@ static int mem_add_region(PhysMem *mem, MemRegion r)
             continue;
         r.used = true;
         mem->regions[i] = r;
+        if (i >= mem->nregions)
+            mem->nregions = i + 1;
         mem_map_bump(mem);
         return i;
     }
@@ -172,7 +174,7 @@ void mem_set_pam(PhysMem *mem, unsigned chunk, PamRoute route)
 
 static MemRegion *mem_find_region(PhysMem *mem, uint64_t pa)
 {
-    for (int i = 0; i < MEM_MAX_REGIONS; i++) {
+    for (int i = 0; i < mem->nregions; i++) {
         MemRegion *r = &mem->regions[i];
         if (r->used && pa >= r->base && pa - r->base < r->len)
             return r;
@@ -301,6 +303,13 @@ uint32_t mem_read_slow(PhysMem *mem, uint64_t pa, unsigned size)
 
 void mem_write_slow(PhysMem *mem, uint64_t pa, uint32_t val, unsigned size)
 {
+    /* Plain RAM (e.g. a store to a code page): one copy, one check. */
+    uint8_t *direct = mem_ram_ptr(mem, pa, size);
+    if (direct) {
+        memcpy(direct, &val, size);
+        mem_code_check(mem, pa, size);
+        return;
+    }
     MemTarget t = mem_target(mem, pa, true);
     if (t.mmio && pa + size <= t.mmio->base + t.mmio->len) {
         const IoOps *ops = t.mmio->ops;
@@ -329,7 +338,7 @@ uint8_t *mem_page_ptr(PhysMem *mem, uint64_t pa, bool write)
 {
     uint64_t page = pa & ~(uint64_t)(MEM_PAGE_SIZE - 1);
     /* A page is direct only if no region overlaps any of it. */
-    for (int i = 0; i < MEM_MAX_REGIONS && !in_open_smram(mem, page); i++) {
+    for (int i = 0; i < mem->nregions && !in_open_smram(mem, page); i++) {
         MemRegion *r = &mem->regions[i];
         if (r->used && r->base < page + MEM_PAGE_SIZE &&
             page < r->base + r->len) {
@@ -343,12 +352,13 @@ uint8_t *mem_page_ptr(PhysMem *mem, uint64_t pa, bool write)
     }
     if (in_pam(page)) {
         const PamRoute *route = pam_route(mem, page);
-        if (write)
-            return route->write_ram &&
-                           !(mem->page_flags[page >> MEM_PAGE_SHIFT] &
-                             MEM_PF_CODE)
-                       ? mem->ram + page
-                       : NULL;
+        if (write) {
+            uint8_t *f = &mem->page_flags[page >> MEM_PAGE_SHIFT];
+            if (!route->write_ram || (*f & MEM_PF_CODE))
+                return NULL;
+            *f |= MEM_PF_WPTR;
+            return mem->ram + page;
+        }
         if (route->read_ram)
             return mem->ram + page;
         return (uint8_t *)pam_rom_ptr(mem, page);
@@ -359,7 +369,7 @@ uint8_t *mem_page_ptr(PhysMem *mem, uint64_t pa, bool write)
         uint8_t *f = &mem->page_flags[page >> MEM_PAGE_SHIFT];
         if (*f & MEM_PF_CODE)
             return NULL;
-        *f |= MEM_PF_DIRTY;
+        *f |= MEM_PF_DIRTY | MEM_PF_WPTR;
     }
     return mem->ram + page;
 }
@@ -439,7 +449,7 @@ void *mem_ram_ptr(PhysMem *mem, uint64_t pa, size_t len)
         return NULL;
     if (pa < 0x100000 && pa + len > 0xA0000)
         return NULL;
-    for (int i = 0; i < MEM_MAX_REGIONS; i++) {
+    for (int i = 0; i < mem->nregions; i++) {
         MemRegion *r = &mem->regions[i];
         if (r->used && r->base < pa + len && pa < r->base + r->len)
             return NULL;

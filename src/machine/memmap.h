@@ -35,6 +35,10 @@
 enum {
     MEM_PF_CODE = 1 << 0, /* translated code lives here: writes must notify */
     MEM_PF_DIRTY = 1 << 1, /* written since last dirty-log reset */
+    /* mem_page_ptr() handed out a write pointer for this page since the
+     * flag was last cleared: a CPU TLB may hold a fast write entry for it
+     * (cleared by mmu_protect_code_page() once it dropped them). */
+    MEM_PF_WPTR = 1 << 2,
 };
 
 typedef enum MemRegionKind {
@@ -64,6 +68,7 @@ typedef struct PhysMem {
     uint64_t ram_size;        /* bytes, multiple of 4 KB */
     uint8_t *page_flags;      /* ram_size >> 12 entries */
     MemRegion regions[MEM_MAX_REGIONS];
+    int nregions;             /* 1 + highest index ever used (loop bound) */
     PamRoute pam[MEM_PAM_CHUNKS];
     /* The host bridge opened its compatible SMRAM (82443BX SMRAMC
      * G_SMRAME with D_OPEN): 0xA0000-0xBFFFF is RAM, not the regions

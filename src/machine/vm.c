@@ -127,6 +127,16 @@ static int vm_load_kernel(VM *vm, char *err, size_t errlen)
     return 0;
 }
 
+/* Clock hook (icount mode): instructions retired in the running slice,
+ * up to the current instruction (cpu_insn_count is exact mid-block). */
+static uint64_t vm_icount_live(void *opaque)
+{
+    VM *vm = opaque;
+    if (!vm->in_slice || !vm->cpu)
+        return 0;
+    return cpu_insn_count(vm->cpu) - vm->slice_start;
+}
+
 VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
 {
     VM *vm = calloc(1, sizeof(*vm));
@@ -147,6 +157,8 @@ VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
     pci_bus_init(&vm->pci, &vm->io, &vm->mem, &vm->irq, &vm->log);
     clock_init(&vm->clock, cfg->icount_shift >= 0,
                cfg->icount_shift >= 0 ? (unsigned)cfg->icount_shift : 0);
+    vm->clock.icount_live = vm_icount_live;
+    vm->clock.icount_live_opaque = vm;
     vm->a20_mask = ~0ull;
     if ((cfg->kernel && vm_load_kernel(vm, err, errlen) < 0) ||
         pci_bus_attach_ports(&vm->pci) < 0 || pc_init(vm, err, errlen) < 0) {
@@ -245,8 +257,11 @@ static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 {
     uint64_t before = cpu_insn_count(vm->cpu);
     int64_t t0 = vm->clock.icount_mode ? 0 : clock_host_ns();
+    vm->slice_start = before;
+    vm->in_slice = true;
     CpuExit e = vm->cfg.jit ? jit_run(vm->cpu, budget)
                             : interp_run(vm->cpu, budget);
+    vm->in_slice = false;
     uint64_t done = cpu_insn_count(vm->cpu) - before;
     /* icount mode: virtual time advances with retired instructions. */
     if (vm->clock.icount_mode) {

@@ -21,21 +21,26 @@
 
 #include "frontend/cpu_mem.h"
 #include "frontend/exec.h"
+#include "frontend/mmu.h"
 #include "machine/vm.h"
 #include "translator/jit_int.h"
 
-/* Is the segment usable by the inline fast path: present, usable,
- * expand-up writable data (SDM vol. 3 section 3.4.5.1). Anything else
- * goes through cpu_ld/cpu_st, which do the full checks. */
-static bool jit_seg_simple(const SegCache *s)
+/* Mode bits of the current CPU state. A segment may use the inline fast
+ * path when present, usable, expand-up writable data (SDM vol. 3 section
+ * 3.4.5.1), and is flat with base 0 and a 4 GB limit; anything else goes
+ * through cpu_ld/cpu_st, which do the full checks. Branch-free: this runs
+ * at every dispatch and after every INT/IRET. */
+static inline uint32_t jit_seg_bits(const CPUState *cpu, unsigned s)
 {
-    uint32_t a = s->attr;
-    if (a & SEG_ATTR_UNUSABLE)
-        return false;
-    if (!(a & SEG_ATTR_P) || !(a & SEG_ATTR_S))
-        return false;
-    /* type: bit 3 code, bit 2 expand-down, bit 1 writable */
-    return (a & 0xE) == 0x2;
+    /* Scalar loads: INT/IRET have just stored these fields one by one, and
+     * a wider load spanning several stores would stall store forwarding. */
+    const SegCache *sc = &cpu->seg[s];
+    const uint32_t want = SEG_ATTR_P | SEG_ATTR_S | 0x2;
+    const uint32_t bits = want | SEG_ATTR_UNUSABLE | 0xC;
+    uint32_t fast = (sc->attr & bits) == want;
+    uint32_t flat = fast & ((sc->base | ~sc->limit) == 0);
+    return fast << (JIT_F_FASTSEG_SHIFT + s) |
+           flat << (JIT_F_FLATSEG_SHIFT + s);
 }
 
 uint32_t jit_mode_flags(const CPUState *cpu)
@@ -46,15 +51,9 @@ uint32_t jit_mode_flags(const CPUState *cpu)
     f |= cpu->pe ? JIT_F_PE : 0;
     f |= cpu->vm86 ? JIT_F_VM86 : 0;
     f |= cpu->paging ? JIT_F_PAGING : 0;
-    for (unsigned s = 0; s < SEG_COUNT; s++) {
-        const SegCache *sc = &cpu->seg[s];
-        if (s == SEG_CS || !jit_seg_simple(sc))
-            continue;
-        f |= 1u << (JIT_F_FASTSEG_SHIFT + s);
-        if (sc->base == 0 && sc->limit == 0xFFFFFFFFu)
-            f |= 1u << (JIT_F_FLATSEG_SHIFT + s);
-    }
-    return f;
+    return f | jit_seg_bits(cpu, SEG_ES) | jit_seg_bits(cpu, SEG_SS) |
+           jit_seg_bits(cpu, SEG_DS) | jit_seg_bits(cpu, SEG_FS) |
+           jit_seg_bits(cpu, SEG_GS);
 }
 
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg)
@@ -160,6 +159,19 @@ void jit_emit_indirect_exit(BlockBuilder *b)
     x64_emit_jmp_r(a, X64_RAX);
 }
 
+/* After INT/IRET/SYSENTER/SYSEXIT/far transfers: EIP = next_eip, then
+ * the next block for the new mode, unless the dispatcher must decide. */
+static void jit_emit_mode_exit(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_rr(a, 8, X64_RSI, JIT_REG_CC);
+    jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup_mode);
+    x64_emit_jmp_r(a, X64_RAX);
+}
+
 /* Leave to the dispatcher with EIP = next_eip (mode may have changed). */
 static void jit_emit_dynamic_exit(BlockBuilder *b)
 {
@@ -203,6 +215,22 @@ static bool jit_row_near_indirect(unsigned row)
            row == INSN_CALL_Ev;
 }
 
+/* Control transfers that may change the mode but leave nothing for the
+ * dispatcher to do beyond its boundary checks: they continue through
+ * jit_helper_lookup_mode. */
+static bool jit_row_mode_transfer(unsigned row)
+{
+    switch (row) {
+    case INSN_INT_Ib: case INSN_INT3: case INSN_INTO: case INSN_INT1:
+    case INSN_IRET: case INSN_SYSENTER: case INSN_SYSEXIT:
+    case INSN_JMP_Ap: case INSN_CALL_Ap: case INSN_JMP_Mp:
+    case INSN_CALL_Mp: case INSN_RETF: case INSN_RETF_Iw:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Reference-tier call: EIP and next EIP set as the interpreter does, then
  * exec_*(cpu, d). */
 static void jit_emit_call_handler(BlockBuilder *b)
@@ -220,6 +248,8 @@ static void jit_emit_call_handler(BlockBuilder *b)
         b->ended = true;
         if (jit_row_near_indirect(b->d->row))
             jit_emit_indirect_exit(b);
+        else if (jit_row_mode_transfer(b->d->row))
+            jit_emit_mode_exit(b);
         else
             jit_emit_dynamic_exit(b);
         return;
@@ -388,6 +418,7 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     tb->phys = phys;
     tb->eip = b->insn_eip[0];
     tb->cs_base = b->cpu->seg[SEG_CS].base;
+    tb->cs_limit = b->cpu->seg[SEG_CS].limit;
     tb->flags = b->flags;
     tb->ninsn = ninsn;
     tb->guest_len = b->eip - tb->eip;
@@ -433,8 +464,8 @@ TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
     bool was_code = phys < mem->ram_size &&
                     (mem->page_flags[phys >> MEM_PAGE_SHIFT] & MEM_PF_CODE);
     cc_insert(cc, done);
-    if (!was_code && phys < mem->ram_size)
-        jit_tlb_drop_writes(js->cpu, mem->ram + (phys & ~0xFFFull));
+    if (!was_code)
+        mmu_protect_code_page(js->cpu, phys);
     if (log_enabled(&js->cpu->vm->log, LOG_TRACE_TRANSLATE))
         jit_explain_block(js, b);
     return done;

@@ -43,17 +43,12 @@ void jit_helper_fold_cf(CPUState *cpu)
     cpu->eflags = (cpu->eflags & ~EFL_CF) | cc_cf(cpu);
 }
 
-/* Host code address of the block at CS:EIP for the same mode as the block
- * that just ran, or the exit trampoline when the dispatcher must decide
- * (no TLB code entry, code outside RAM, not translated yet, kick). */
-uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
+/* Host code address of the block at CS:EIP with mode bits `flags`, or
+ * the exit trampoline when the dispatcher must decide (no TLB code entry,
+ * code outside RAM, not translated yet). */
+uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
 {
     JitState *js = cc->owner;
-    TBlock *prev = cc->cur_tb;
-    /* From here a fault is at the target, not inside prev (jit.c). */
-    cc->cur_tb = NULL;
-    if (!prev || cpu->kick)
-        return js->exit0;
     const SegCache *cs = &cpu->seg[SEG_CS];
     uint32_t eip = cpu->eip;
     if (eip > cs->limit)
@@ -68,9 +63,9 @@ uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
         return js->exit0;
     uint64_t phys = (uint64_t)(host - mem->ram);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
-    if (!tb || !tb->valid || tb->eip != eip || tb->phys != phys ||
-        tb->cs_base != cs->base || tb->flags != prev->flags) {
-        tb = cc_lookup(cc, phys, eip, cs->base, prev->flags);
+    if (!tb ||
+        !cc_block_matches(tb, phys, eip, cs->base, cs->limit, flags)) {
+        tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, flags);
         if (!tb)
             return js->exit0;
         cc_jmp_cache_set(cc, eip, tb);
@@ -78,14 +73,14 @@ uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
     return (uintptr_t)tb->code;
 }
 
-void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page)
+/* Near indirect branches: same mode as the block that just ran. */
+uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
 {
-    for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TlbEntry *e = &cpu->tlb.e[u][i];
-            if (e->tag_write != TLB_TAG_INVALID &&
-                (const uint8_t *)(e->addend + e->tag_write) == host_page)
-                e->tag_write = TLB_TAG_INVALID;
-        }
-    }
+    JitState *js = cc->owner;
+    TBlock *prev = cc->cur_tb;
+    /* From here a fault is at the target, not inside prev (jit.c). */
+    cc->cur_tb = NULL;
+    if (!prev || cpu->kick)
+        return js->exit0;
+    return jit_lookup_flags(cpu, cc, prev->flags);
 }

@@ -32,6 +32,31 @@
 typedef uintptr_t (*JitEnterFn)(CPUState *cpu, CodeCache *cc,
                                 const void *code);
 
+/* cpu->insn_pending: what generated code retired since jit_enter, up to
+ * the current instruction (cur_tb and the EIP it stored before any call
+ * that can read the count), exactly as jit_recover counts at a fault. */
+static uint64_t jit_insn_pending(void *opaque)
+{
+    JitState *js = opaque;
+    if (!js->in_native)
+        return 0;
+    CodeCache *cc = js->cc;
+    int64_t n = js->run_budget - cc->budget;
+    TBlock *tb = cc->cur_tb;
+    if (tb && tb->data) {
+        const JitBlockInfo *info = tb->data;
+        uint32_t k = info->ninsn - 1;
+        for (uint32_t i = 0; i < info->ninsn; i++) {
+            if (info->eip[i] == js->cpu->eip) {
+                k = i;
+                break;
+            }
+        }
+        n -= (int64_t)(info->ninsn - k);
+    }
+    return n > 0 ? (uint64_t)n : 0;
+}
+
 static void jit_on_flush(void *opaque)
 {
     JitState *js = opaque;
@@ -60,6 +85,8 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     cc->on_flush_opaque = js;
     jit_emit_trampolines(js);
     vm->cc = cc;
+    cpu->insn_pending = jit_insn_pending;
+    cpu->insn_pending_opaque = js;
     return js;
 }
 
@@ -68,6 +95,10 @@ void jit_destroy(VM *vm)
     if (!vm->cc)
         return;
     JitState *js = vm->cc->owner;
+    if (js && js->cpu->insn_pending_opaque == js) {
+        js->cpu->insn_pending = NULL;
+        js->cpu->insn_pending_opaque = NULL;
+    }
     if (js && js->cs_ready) {
         cs_close(&js->cs_host);
         cs_close(&js->cs_guest16);
@@ -130,7 +161,7 @@ static void jit_recover(JitState *js)
 }
 
 /* Is an interrupt or NMI deliverable at this boundary (interp.c rules)? */
-static bool jit_irq_pending(const CPUState *cpu)
+static inline bool jit_irq_pending(const CPUState *cpu)
 {
     const VM *vm = cpu->vm;
     if (cpu->intr_shadow)
@@ -138,6 +169,32 @@ static bool jit_irq_pending(const CPUState *cpu)
     if (vm->nmi_line && !cpu->nmi_blocked)
         return true;
     return vm->intr_line && (cpu->eflags & EFL_IF) && vm->intr_ack;
+}
+
+/* Conditions under which the dispatcher hands a boundary to the
+ * reference tier (jit_step): pending event, shadow, single-step, debug
+ * registers, HLT. */
+static inline bool jit_needs_interp(const CPUState *cpu)
+{
+    return cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
+           (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
+           cpu->dbg_tf_deferred;
+}
+
+/* After INT/IRET/far transfers (block.c): would the dispatcher just look
+ * up the next block? Then do it here, with the new mode bits. */
+uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
+{
+    JitState *js = cc->owner;
+    TBlock *prev = cc->cur_tb;
+    /* From here a fault is at the target, not inside prev. */
+    cc->cur_tb = NULL;
+    const PhysMem *mem = &cpu->vm->mem;
+    if (!prev || cpu->kick || cpu->tlb.map_gen != mem->map_gen ||
+        mem->map_gen != js->map_gen || cpu->a20_mask != js->a20_mask ||
+        jit_needs_interp(cpu))
+        return js->exit0;
+    return jit_lookup_flags(cpu, cc, jit_mode_flags(cpu));
 }
 
 /* The memory map or A20 changed: physical keys may mean other bytes. */
@@ -174,10 +231,9 @@ static TBlock *jit_find(JitState *js, uint32_t flags)
     const SegCache *cs = &cpu->seg[SEG_CS];
     uint64_t phys = jit_code_phys(cpu, cs->base + eip);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
-    if (tb && tb->valid && tb->eip == eip && tb->phys == phys &&
-        tb->cs_base == cs->base && tb->flags == flags)
+    if (tb && cc_block_matches(tb, phys, eip, cs->base, cs->limit, flags))
         return tb;
-    tb = cc_lookup(cc, phys, eip, cs->base, flags);
+    tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, flags);
     if (!tb)
         tb = jit_translate(js, phys, eip, flags);
     if (tb)
@@ -196,7 +252,8 @@ static void jit_try_chain(JitState *js, TBlock *tb)
         return;
     TBlock *from = (TBlock *)(last & ~(uintptr_t)7);
     unsigned slot = (unsigned)(last & 7);
-    if (!from->valid || !tb->valid || from->flags != tb->flags)
+    if (!from->valid || !tb->valid || from->flags != tb->flags ||
+        from->cs_limit != tb->cs_limit)
         return;
     bool same_page = ((from->cs_base + from->eip) >> 12) ==
                      ((tb->cs_base + tb->eip) >> 12);
@@ -235,9 +292,7 @@ static bool jit_step(JitState *js, CpuExit *out)
         return true;
     }
     mmu_check_map(cpu);
-    if (cpu->halted || jit_irq_pending(cpu) || cpu->intr_shadow ||
-        (cpu->eflags & EFL_TF) || cpu->exc_exit || dbg_any_enabled(cpu) ||
-        cpu->dbg_tf_deferred) {
+    if (jit_needs_interp(cpu)) {
         *out = jit_interp(js, 1);
         return *out != CPU_EXIT_BUDGET;
     }

@@ -194,6 +194,11 @@ void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
 
 /* helpers.c: C functions called from generated code. */
 uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);
+/* Host code of the block at CS:EIP with mode bits `flags`, or js->exit0. */
+uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
+/* jit.c: the same after INT/IRET/far transfers: the mode bits are
+ * recomputed and the dispatcher's boundary checks applied first. */
+uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc);
 void jit_helper_fold_cf(CPUState *cpu);
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
                        unsigned size);
@@ -203,8 +208,6 @@ uint32_t jit_helper_rmw_ld(CPUState *cpu, const DecodedInsn *d,
                            unsigned size, uint32_t *lin);
 void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
                        uint32_t *lin, uint32_t val);
-/* Invalidate fast-path write entries for a page that became a code page. */
-void jit_tlb_drop_writes(CPUState *cpu, const uint8_t *host_page);
 
 /* explain.c: -trace translate. */
 void jit_explain_block(JitState *js, const BlockBuilder *b);

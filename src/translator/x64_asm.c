@@ -89,16 +89,30 @@ void x64_emit8(X64Asm *a, uint8_t b)
     a->buf[a->len++] = b;
 }
 
+/* n bytes with one bounds check (byte stores through a->buf would make
+ * the compiler reload a->len and a->buf after each byte). */
+static void emit_bytes(X64Asm *a, const void *p, size_t n)
+{
+    if (a->cap - a->len < n) {
+        a->len = a->cap;
+        a->overflow = true;
+        return;
+    }
+    memcpy(a->buf + a->len, p, n);
+    a->len += n;
+}
+
 static void emit16(X64Asm *a, uint16_t v)
 {
-    x64_emit8(a, (uint8_t)v);
-    x64_emit8(a, (uint8_t)(v >> 8));
+    uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+    emit_bytes(a, b, 2);
 }
 
 void x64_emit32(X64Asm *a, uint32_t v)
 {
-    emit16(a, (uint16_t)v);
-    emit16(a, (uint16_t)(v >> 16));
+    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24) };
+    emit_bytes(a, b, 4);
 }
 
 void x64_emit64(X64Asm *a, uint64_t v)
@@ -121,9 +135,11 @@ static unsigned size_bits(unsigned sz)
  * is SPL/BPL/SIL/DIL, which without REX would mean AH/CH/DH/BH. */
 static void emit_opc(X64Asm *a, unsigned opc, int r, int rm, int x)
 {
+    uint8_t b[4];
+    size_t n = 0;
     unsigned rex = 0;
     if (opc & X64_P_DATA16)
-        x64_emit8(a, 0x66);
+        b[n++] = 0x66;
     if (opc & X64_P_REXW)
         rex |= 0x08;
     if (r >= 8)
@@ -137,10 +153,11 @@ static void emit_opc(X64Asm *a, unsigned opc, int r, int rm, int x)
     if ((opc & X64_P_REXB_RM) && rm >= 4 && rm < 8)
         rex |= 0x40;
     if (rex)
-        x64_emit8(a, (uint8_t)(0x40 | rex));
+        b[n++] = (uint8_t)(0x40 | rex);
     if (opc & X64_P_EXT)
-        x64_emit8(a, 0x0F);
-    x64_emit8(a, (uint8_t)opc);
+        b[n++] = 0x0F;
+    b[n++] = (uint8_t)opc;
+    emit_bytes(a, b, n);
 }
 
 /* Register-direct form: ModRM.mod = 11. */
@@ -168,14 +185,17 @@ static unsigned scale_bits(unsigned scale)
  *  - SIB index 100 without REX.X means "no index", so RSP is no index. */
 static void emit_modrm_m(X64Asm *a, unsigned opc, int r, X64Mem m)
 {
+    uint8_t b[6];
+    size_t n = 0;
     unsigned reg = (unsigned)(r & 7) << 3;
     emit_opc(a, opc, r, m.base, m.index);
     if (m.base == X64_NOREG) {
         unsigned idx = m.index == X64_NOREG ? 4 : (unsigned)(m.index & 7);
         unsigned ss = m.index == X64_NOREG ? 0 : scale_bits(m.scale);
         assert(m.index != X64_RSP);
-        x64_emit8(a, (uint8_t)(0x04 | reg));
-        x64_emit8(a, (uint8_t)(ss << 6 | idx << 3 | 5));
+        b[n++] = (uint8_t)(0x04 | reg);
+        b[n++] = (uint8_t)(ss << 6 | idx << 3 | 5);
+        emit_bytes(a, b, n);
         x64_emit32(a, (uint32_t)m.disp);
         return;
     }
@@ -183,18 +203,22 @@ static void emit_modrm_m(X64Asm *a, unsigned opc, int r, X64Mem m)
                    : fits_s8(m.disp)                   ? 1
                                                        : 2;
     if (m.index == X64_NOREG && (m.base & 7) != 4) {
-        x64_emit8(a, (uint8_t)(mod << 6 | reg | (m.base & 7)));
+        b[n++] = (uint8_t)(mod << 6 | reg | (m.base & 7));
     } else {
         unsigned idx = m.index == X64_NOREG ? 4 : (unsigned)(m.index & 7);
         unsigned ss = m.index == X64_NOREG ? 0 : scale_bits(m.scale);
         assert(m.index != X64_RSP);
-        x64_emit8(a, (uint8_t)(mod << 6 | reg | 4));
-        x64_emit8(a, (uint8_t)(ss << 6 | idx << 3 | (m.base & 7)));
+        b[n++] = (uint8_t)(mod << 6 | reg | 4);
+        b[n++] = (uint8_t)(ss << 6 | idx << 3 | (m.base & 7));
     }
-    if (mod == 1)
-        x64_emit8(a, (uint8_t)m.disp);
-    else if (mod == 2)
-        x64_emit32(a, (uint32_t)m.disp);
+    if (mod == 1) {
+        b[n++] = (uint8_t)m.disp;
+    } else if (mod == 2) {
+        uint32_t d = (uint32_t)m.disp;
+        for (unsigned i = 0; i < 4; i++)
+            b[n++] = (uint8_t)(d >> (8 * i));
+    }
+    emit_bytes(a, b, n);
 }
 
 /* Byte or full-size variant of a two-form opcode (byte form = opc - 1

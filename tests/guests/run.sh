@@ -8,7 +8,8 @@
 # 1 (the guest wrote 0 to port 0xF4) after printing a line starting with
 # "PASS" (so that an emulator failing with status 1 is not a pass). If the emulator rejects `-jit on`
 # (prints "unsupported"/"not supported" or exits 2 at once), that pass is
-# skipped with a notice. With --qemu the tests run under qemu-system-i386 as
+# skipped with a notice. A source line "; x86bt-args: OPTS" adds OPTS to
+# the x86bt command line (e.g. -icount 0). With --qemu the tests run under qemu-system-i386 as
 # a reference (to validate the tests themselves, not x86bt).
 # Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1.
 set -u
@@ -28,8 +29,13 @@ run_one() { # image mode
             -device isa-debug-exit,iobase=0xf4,iosize=1 \
             -debugcon stdio $noreboot >"$out" 2>&1 </dev/null
     else
+        # A test may ask for options with a line "; x86bt-args: ..." in
+        # its source (tests/guests/NAME.asm).
+        src="tests/guests/$(basename "$1" .bin).asm"
+        args=$(sed -n 's/^; x86bt-args: //p' "$src" 2>/dev/null)
+        # shellcheck disable=SC2086
         timeout "$timeout_s" "$emu" -bios "$1" -display none -nographic \
-            -jit "$2" >"$out" 2>&1 </dev/null
+            -jit "$2" $args >"$out" 2>&1 </dev/null
     fi
 }
 

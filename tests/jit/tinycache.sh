@@ -10,8 +10,10 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for img in "$@"; do
     name=$(basename "$img" .bin)
+    args=$(sed -n 's/^; x86bt-args: //p' "tests/guests/$name.asm" 2>/dev/null)
+    # shellcheck disable=SC2086
     timeout "${GUEST_TIMEOUT:-20}" "$emu" -bios "$img" -display none \
-        -nographic -jit on -tcache 64 >"$out" 2>&1 </dev/null
+        -nographic -jit on -tcache 64 $args >"$out" 2>&1 </dev/null
     rc=$?
     if [ $rc = 1 ] && grep -q '^PASS' "$out"; then
         pass=$((pass + 1))

@@ -36,6 +36,7 @@ static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
     size_t off = cc_code_commit(cc, a.len);
     tb->phys = phys;
     tb->eip = eip;
+    tb->cs_limit = 0xFFFFFFFF;
     tb->guest_len = 16;
     tb->code = cc->rx + off;
     tb->code_off = (uint32_t)off;
@@ -73,12 +74,15 @@ START_TEST(test_lookup_key)
     CodeCache *cc = cc_create(1 << 20, NULL);
     TBlock *tb = make_block(cc, 0x5000, 0x100, 1);
     tb->cs_base = 0;
-    ck_assert_ptr_eq(cc_lookup(cc, 0x5000, 0x100, 0, 0), tb);
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 1));
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x101, 0, 0));
-    ck_assert_ptr_null(cc_lookup(cc, 0x6000, 0x100, 0, 0));
-    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0x10, 0));
-    ck_assert_uint_eq(cc->stats.lookups, 5);
+    ck_assert_ptr_eq(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFFFFFF, 0), tb);
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFFFFFF, 1));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x101, 0, 0xFFFFFFFF, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x6000, 0x100, 0, 0xFFFFFFFF, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0x10, 0xFFFFFFFF, 0));
+    /* The CS limit is part of the key (a block may hold instructions or
+     * branch targets beyond a smaller limit). */
+    ck_assert_ptr_null(cc_lookup(cc, 0x5000, 0x100, 0, 0xFFFF, 0));
+    ck_assert_uint_eq(cc->stats.lookups, 6);
     ck_assert_uint_eq(cc->stats.hits, 1);
     cc_destroy(cc);
 }
@@ -97,7 +101,7 @@ START_TEST(test_chain_unchain)
     cc_invalidate_block(cc, b);
     ck_assert_int_eq(run(a), -5);
     ck_assert_ptr_null(a->exit[0].target);
-    ck_assert_ptr_null(cc_lookup(cc, 0x2000, 0x2000, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x2000, 0x2000, 0, 0xFFFFFFFF, 0));
     ck_assert_uint_eq(cc->stats.unchains, 1);
     /* Chaining to an invalid block is refused. */
     cc_chain(cc, a, 0, b);
@@ -150,6 +154,45 @@ START_TEST(test_smc_page_tracking)
 }
 END_TEST
 
+/* The newest block's memory is given back when it is invalidated while
+ * not running; an older block's, or the running one's, is not. */
+START_TEST(test_smc_reuses_newest)
+{
+    PhysMem mem;
+    memset(&mem, 0, sizeof mem);
+    ck_assert_int_eq(mem_init(&mem, 1 << 20, NULL), 0);
+    CodeCache *cc = cc_create(1 << 20, &mem);
+    TBlock *a = make_block(cc, 0x3000, 0x3000, 1);
+    size_t after_a = cc->used, data_a = cc->data_used;
+    TBlock *b = make_block(cc, 0x3020, 0x3020, 2);
+    ck_assert_uint_gt(cc->used, after_a);
+    uint8_t v = 0x90;
+    /* b is the newest and not running: its memory is reused. */
+    ck_assert_int_eq(phys_write(&mem, 0x3020, &v, 1), 0);
+    ck_assert(!b->valid);
+    ck_assert_uint_eq(cc->used, after_a);
+    ck_assert_uint_eq(cc->data_used, data_a);
+    TBlock *c = make_block(cc, 0x3020, 0x3020, 3);
+    ck_assert_ptr_eq(c->code, b->code);
+    ck_assert_int_eq(run(c), -3);
+    /* The running block keeps its memory... */
+    size_t after_c = cc->used;
+    cc->cur_tb = c;
+    ck_assert_int_eq(phys_write(&mem, 0x3021, &v, 1), 0);
+    ck_assert(!c->valid);
+    ck_assert_uint_eq(cc->used, after_c);
+    cc->cur_tb = NULL;
+    /* ... and so does one that is not the newest. */
+    make_block(cc, 0x5000, 0x5000, 4);
+    size_t top = cc->used;
+    ck_assert_int_eq(phys_write(&mem, 0x3000, &v, 1), 0);
+    ck_assert(!a->valid);
+    ck_assert_uint_eq(cc->used, top);
+    cc_destroy(cc);
+    mem_fini(&mem);
+}
+END_TEST
+
 START_TEST(test_flush_when_full)
 {
     PhysMem mem;
@@ -172,7 +215,7 @@ START_TEST(test_flush_when_full)
     ck_assert_uint_eq(cc->used, 0);
     ck_assert_uint_eq(cc->stats.flushes, 1);
     ck_assert(!(mem.page_flags[4] & MEM_PF_CODE));
-    ck_assert_ptr_null(cc_lookup(cc, 0x4000, 0, 0, 0));
+    ck_assert_ptr_null(cc_lookup(cc, 0x4000, 0, 0, 0xFFFFFFFF, 0));
     TBlock *tb = make_block(cc, 0x4000, 0, 42);
     ck_assert_int_eq(run(tb), -42);
     cc_destroy(cc);
@@ -204,6 +247,7 @@ static Suite *codecache_suite(void)
     tcase_add_test(tc, test_chain_unchain);
     tcase_add_test(tc, test_invalidate_source_unlinks);
     tcase_add_test(tc, test_smc_page_tracking);
+    tcase_add_test(tc, test_smc_reuses_newest);
     tcase_add_test(tc, test_flush_when_full);
     tcase_add_test(tc, test_stats_print);
     suite_add_tcase(s, tc);

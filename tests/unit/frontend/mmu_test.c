@@ -264,9 +264,17 @@ START_TEST(test_code_page_and_map_gen)
     cpu_st_linear32(cpu, 0x5000, 1);
     TlbEntry *t = &cpu->tlb.e[0][5];
     ck_assert_uint_eq(t->tag_write, 0x5000);
+    /* The memory map noted that a write pointer was handed out ... */
+    ck_assert(e.vm->mem.page_flags[5] & MEM_PF_WPTR);
     mmu_protect_code_page(cpu, 0x5000);
     ck_assert_uint_eq(t->tag_write, TLB_TAG_INVALID);
     ck_assert_uint_eq(t->tag_read, 0x5000);
+    /* ... and the scan cleared the note: the next call scans nothing. */
+    ck_assert(!(e.vm->mem.page_flags[5] & MEM_PF_WPTR));
+    t->tag_write = 0x5000; /* (not via mem_page_ptr: must stay) */
+    mmu_protect_code_page(cpu, 0x5000);
+    ck_assert_uint_eq(t->tag_write, 0x5000);
+    t->tag_write = TLB_TAG_INVALID;
     mmu_check_map(cpu);
     ck_assert_uint_eq(t->tag_read, 0x5000);
     e.vm->mem.map_gen++;

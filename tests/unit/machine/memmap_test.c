@@ -191,7 +191,9 @@ START_TEST(code_page_tracking)
     ck_assert_uint_eq(code_pa, 0x300000);
     ck_assert_uint_eq(code_len, 4);
     mem_write_slow(&mem, 0x300010, 0x1234, 2);
-    ck_assert_uint_eq(code_calls, 3); /* byte-wise slow path: 2 calls */
+    ck_assert_uint_eq(code_calls, 2); /* plain RAM: one call for both */
+    ck_assert_uint_eq(code_pa, 0x300010);
+    ck_assert_uint_eq(code_len, 2);
     mem_set_code_page(&mem, 0x300000, false);
     ck_assert_ptr_nonnull(mem_page_ptr(&mem, 0x300000, true));
 }
