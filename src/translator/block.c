@@ -2,18 +2,18 @@
  * block.c — translates one guest basic block into host code.
  *
  * Block layout (docs/JIT.md):
- *   entry:  cc->cur_tb = tb
- *           if (cpu->kick) leave at the block's EIP
- *           cc->budget -= ninsn; if negative: refund, leave at EIP
+ *   entry:  if (cpu->kick) leave at the block's EIP
+ *           r12 (budget) -= ninsn; if negative: refund, leave at EIP
  *   body:   per guest instruction, an inline fast path (emit_*.c) or a
  *           direct call to the reference tier's handler exec_*(cpu, d)
  *           with a copy of the DecodedInsn kept in side memory
  *   exits:  `jmp rel32` per direct successor (patched by chaining),
  *           or the indirect-branch lookup, or a return to the dispatcher
  *   stubs:  out-of-line exits for mid-block leaves (mode change, SMC)
- * Before any instruction that can fault, cpu->eip holds its address, and
- * no guest state is cached in host registers across instructions, so a
- * longjmp from cpu_raise() leaves the guest exactly at the faulting
+ * Guest registers are pinned in host registers (emit_reg.c). Only C
+ * code can raise a guest exception, and every call into C first stores
+ * cpu->eip, the pinned registers, the budget and cc->cur_tb (spill), so
+ * a longjmp from cpu_raise() leaves the guest exactly at the faulting
  * instruction; the per-block boundary table then tells how many
  * instructions retired (jit.c).
  */
@@ -69,9 +69,23 @@ bool jit_seg_fast(const BlockBuilder *b, unsigned seg)
            (b->flags & (1u << (JIT_F_FASTSEG_SHIFT + seg))) != 0;
 }
 
+static void jit_emit_spill_regs(X64Asm *a)
+{
+    for (unsigned n = 0; n < 8; n++)
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_REG(n)), jit_hreg(n));
+}
+
+static void jit_emit_fill_regs(X64Asm *a)
+{
+    for (unsigned n = 0; n < 8; n++)
+        x64_emit_load(a, 4, jit_hreg(n), x64_mem(JIT_REG_CPU, OFF_REG(n)));
+}
+
 /* Trampolines: enter(cpu, cc, code) saves the callee-saved registers,
  * keeps rsp 16-byte aligned for helper calls (the 8-byte pad at [rsp] is
- * a scratch slot for helpers' out-parameters) and jumps to the block. */
+ * a scratch slot for helpers' out-parameters), loads the budget and the
+ * pinned guest registers and jumps to the block. The exit path stores
+ * them back. spill/fill are called around helper calls. */
 void jit_emit_trampolines(JitState *js)
 {
     CodeCache *cc = js->cc;
@@ -89,11 +103,16 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_push(&a, X64_R15);
     x64_emit_alu_ri(&a, X64_SUB, 8, X64_RSP, 8);
     x64_emit_mov_rr(&a, 8, JIT_REG_CPU, X64_RDI);
-    x64_emit_mov_rr(&a, 8, JIT_REG_CC, X64_RSI);
-    x64_emit_jmp_r(&a, X64_RDX);
+    x64_emit_load(&a, 8, JIT_REG_BUDGET, x64_mem(X64_RSI, OFF_CC_BUDGET));
+    x64_emit_mov_rr(&a, 8, X64_RAX, X64_RDX);
+    jit_emit_fill_regs(&a);
+    x64_emit_jmp_r(&a, X64_RAX);
     js->exit0 = x64_pc(&a);
     x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
     js->epilogue = x64_pc(&a);
+    jit_emit_spill_regs(&a);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
     x64_emit_alu_ri(&a, X64_ADD, 8, X64_RSP, 8);
     x64_emit_pop(&a, X64_R15);
     x64_emit_pop(&a, X64_R14);
@@ -101,6 +120,16 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_pop(&a, X64_R12);
     x64_emit_pop(&a, X64_RBX);
     x64_emit_pop(&a, X64_RBP);
+    x64_emit_ret(&a);
+    /* spill: rax = the running block (for fault recovery, jit.c). */
+    js->spill = x64_pc(&a);
+    jit_emit_spill_regs(&a);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_CUR_TB), X64_RAX);
+    x64_emit_ret(&a);
+    js->fill = x64_pc(&a);
+    jit_emit_fill_regs(&a);
     x64_emit_ret(&a);
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
@@ -112,9 +141,21 @@ void jit_emit_store_eip(BlockBuilder *b)
                        (int32_t)b->eip);
 }
 
+void jit_emit_call_begin(BlockBuilder *b)
+{
+    jit_emit_store_eip(b);
+    x64_emit_mov_ri(&b->a, 8, X64_RAX, (uintptr_t)b->tb);
+    x64_emit_call(&b->a, b->js->spill);
+}
+
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn)
 {
     x64_emit_call(&b->a, fn);
+}
+
+void jit_emit_call_end(BlockBuilder *b)
+{
+    x64_emit_call(&b->a, b->js->fill);
 }
 
 /* A conditional jump to an out-of-line exit; the stub itself is emitted
@@ -154,9 +195,12 @@ void jit_emit_indirect_exit(BlockBuilder *b)
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
+    x64_emit_call(a, b->js->spill);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_rr(a, 8, X64_RSI, JIT_REG_CC);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
     jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup);
+    jit_emit_call_end(b);
     x64_emit_jmp_r(a, X64_RAX);
 }
 
@@ -173,7 +217,8 @@ static void jit_emit_dynamic_exit(BlockBuilder *b)
  * next instruction if an invalidation happened (smc.c). */
 void jit_emit_smc_check(BlockBuilder *b)
 {
-    x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(JIT_REG_CC, OFF_CC_SMC), 0);
+    x64_emit_mov_ri(&b->a, 8, X64_RAX, (uintptr_t)&b->cc->smc_flag);
+    x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
     jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_AFTER);
 }
 
@@ -209,12 +254,13 @@ static void jit_emit_call_handler(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     const InsnRow *r = &insn_rows[b->d->row];
-    jit_emit_store_eip(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)r->handler);
+    jit_emit_call_end(b);
     b->fk = JIT_FK_UNKNOWN;
     if (jit_row_ends_block(r, b->d->row)) {
         b->ended = true;
@@ -238,8 +284,10 @@ static void jit_emit_insn(BlockBuilder *b)
     b->insn_eip[b->idx] = b->eip;
     b->insn_inline[b->idx] = true;
     if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
-        jit_emit_stack(b) || jit_emit_shift(b))
+        jit_emit_stack(b) || jit_emit_shift(b)) {
+        jit_emit_smc_tail(b);
         return;
+    }
     b->insn_inline[b->idx] = false;
     jit_emit_call_handler(b);
 }
@@ -247,14 +295,11 @@ static void jit_emit_insn(BlockBuilder *b)
 static void jit_emit_prologue(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
-    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CC, OFF_CC_CUR_TB), X64_RAX);
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
     jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_KICK);
-    /* sub qword [r12 + budget], imm32 — the immediate is patched once the
-     * instruction count is known (REX.W 81 /5 id, imm at the end). */
-    x64_emit_alu_mi(a, X64_SUB, 8, x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
-                    0x7fffffff);
+    /* sub r12, imm32 — the immediate is patched once the instruction
+     * count is known (REX.W 81 /5 id, imm at the end). */
+    x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, 0x7fffffff);
     b->budget_imm = a->len - 4;
     jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
 }
@@ -270,9 +315,7 @@ static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
                           : s->kind == JIT_STUB_BUDGET ? ninsn
                                                        : ninsn - s->idx - 1;
         if (refund)
-            x64_emit_alu_mi(a, X64_ADD, 8,
-                            x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
-                            (int32_t)refund);
+            x64_emit_alu_ri(a, X64_ADD, 8, JIT_REG_BUDGET, (int32_t)refund);
         if (s->kind != JIT_STUB_NEXT) {
             x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
                                (int32_t)s->eip);

@@ -14,7 +14,8 @@
  * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
  * segment and paging checks and raise the guest exception. Write entries
  * never exist for pages holding translated code, so stores to code always
- * take the slow path and reach the SMC hook.
+ * take the slow path and reach the SMC hook. Only the slow paths call C,
+ * so only they store cpu->eip and spill the pinned registers.
  */
 #include <stdint.h>
 
@@ -25,15 +26,13 @@ void jit_emit_ea(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
-    int base = d->base != DEC_NOREG ? JIT_REG_EA : X64_NOREG;
-    int index = d->index != DEC_NOREG ? X64_RAX : X64_NOREG;
-    if (d->base != DEC_NOREG)
-        x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(d->base)));
-    if (d->index != DEC_NOREG)
-        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->index)));
+    int base = d->base != DEC_NOREG ? jit_hreg(d->base) : X64_NOREG;
+    int index = d->index != DEC_NOREG ? jit_hreg(d->index) : X64_NOREG;
     if (base == X64_NOREG && index == X64_NOREG)
         x64_emit_mov_ri(a, 4, JIT_REG_EA, d->disp);
-    else if (index != X64_NOREG || d->disp)
+    else if (index == X64_NOREG && d->disp == 0)
+        x64_emit_mov_rr(a, 4, JIT_REG_EA, base);
+    else
         x64_emit_lea(a, 4, JIT_REG_EA,
                      x64_mem_idx(base, index, 1u << d->scale,
                                  (int32_t)d->disp));
@@ -41,43 +40,58 @@ void jit_emit_ea(BlockBuilder *b)
         x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
 }
 
-/* Limit check, linear address and TLB probe. On a hit rax = host address;
- * returns the sites of the two jumps to the slow path. */
+/* Limit check, linear address and TLB probe (clobbers rax, rbp and host
+ * flags). On a hit r14 = host address (never 0); on a miss the returned
+ * sites jump to the slow path with r14 = the offset still. */
 static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
                                int tag_off, size_t site[2])
 {
     X64Asm *a = &b->a;
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    bool flat = jit_seg_flat(b, seg);
     site[0] = site[1] = SIZE_MAX;
-    if (jit_seg_flat(b, seg)) {
-        /* Base 0, limit 4 GB: lin = offset; an access wrapping past 4 GB
-         * misses the TLB compare below and takes the slow path. */
-        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    } else if (size == 1) {
-        x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
-                        x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
-    } else {
-        /* 64-bit compare: an access wrapping past 4 GB fails the check. */
-        x64_emit_lea(a, 8, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
-        x64_emit_load(a, 4, X64_RDX, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
-        x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, X64_RDX);
-    }
-    if (!jit_seg_flat(b, seg)) {
+    if (!flat) {
+        /* Base 0, limit 4 GB needs no check: an access wrapping past
+         * 4 GB misses the TLB compare below and takes the slow path.
+         * Otherwise a 64-bit compare, so that wrapping fails too. */
+        if (size == 1) {
+            x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
+                            x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+        } else {
+            x64_emit_lea(a, 8, X64_RAX,
+                         x64_mem(JIT_REG_EA, (int32_t)size - 1));
+            x64_emit_load(a, 4, ix, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+            x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, ix);
+        }
         site[0] = x64_emit_jcc_site(a, X64_CC_A);
         x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
         x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
+        x64_emit_mov_rr(a, 4, ix, X64_RAX);
+        if (size > 1)
+            x64_emit_alu_ri(a, X64_ADD, 4, X64_RAX, (int32_t)size - 1);
+    } else {
+        x64_emit_mov_rr(a, 4, ix, JIT_REG_EA);
+        if (size > 1)
+            x64_emit_lea(a, 4, X64_RAX,
+                         x64_mem(JIT_REG_EA, (int32_t)size - 1));
+        else
+            x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     }
-    x64_emit_mov_rr(a, 4, X64_RDX, X64_RAX);
-    x64_emit_shift_ri(a, X64_SHR, 4, X64_RDX, 12);
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RDX, TLB_SIZE - 1);
-    x64_emit_lea(a, 8, X64_RDX, x64_mem_idx(X64_RDX, X64_RDX, 2, 0));
-    x64_emit_lea(a, 4, X64_RSI, x64_mem(X64_RAX, (int32_t)size - 1));
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RSI, (int32_t)0xFFFFF000u);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RSI,
-                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8, tlb + tag_off));
+    /* rbp = lin, eax = lin + size - 1: index by the first byte, compare
+     * the page of the last (an access crossing a page misses). */
+    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
+    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
+    x64_emit_lea(a, 8, ix, x64_mem_idx(ix, ix, 2, 0));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 8, tlb + tag_off));
     site[1] = x64_emit_jcc_site(a, X64_CC_NE);
-    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8,
+    if (!flat)
+        x64_emit_alu_rm(a, X64_ADD, 4, JIT_REG_EA,
+                        x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem_idx(JIT_REG_CPU, ix, 8,
                                 tlb + (int32_t)offsetof(TlbEntry, addend)));
 }
 
@@ -93,6 +107,7 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
                                bool rmw)
 {
     X64Asm *a = &b->a;
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
         x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
@@ -106,6 +121,7 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
         x64_emit_mov_ri(a, 4, X64_RCX, size);
         jit_emit_helper_call(b, (uintptr_t)jit_helper_ld);
     }
+    jit_emit_call_end(b);
 }
 
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
@@ -119,9 +135,7 @@ void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     int tag = rmw ? (int)offsetof(TlbEntry, tag_write)
                   : (int)offsetof(TlbEntry, tag_read);
     jit_emit_tlb_probe(b, seg, size, tag, slow);
-    if (rmw)
-        x64_emit_mov_rr(a, 8, JIT_REG_EA, X64_RAX);
-    jit_emit_host_load(a, size, x64_mem(X64_RAX, 0));
+    jit_emit_host_load(a, size, x64_mem(JIT_REG_EA, 0));
     size_t done = x64_emit_jmp_site(a);
     for (int i = 0; i < 2; i++)
         if (slow[i] != SIZE_MAX)
@@ -130,10 +144,16 @@ void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     x64_bind(a, done);
 }
 
+/* Only the slow path can write guest code (no write TLB entry exists for
+ * a code page): it leaves r14 = 0, and the end of the instruction checks
+ * for an invalidation only then (jit_emit_smc_tail). A store that ends
+ * the block (CALL's push) needs no check: its exit returns to the
+ * dispatcher or to a block that an invalidation would have unchained. */
 static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
                                 bool rmw)
 {
     X64Asm *a = &b->a;
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
         x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
@@ -148,6 +168,23 @@ static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
         x64_emit_mov_ri(a, 4, X64_R8, size);
         jit_emit_helper_call(b, (uintptr_t)jit_helper_st);
     }
+    jit_emit_call_end(b);
+    if (!b->store_ends) {
+        x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_EA, JIT_REG_EA);
+        b->smc_tail = true;
+    }
+}
+
+void jit_emit_smc_tail(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    if (!b->smc_tail)
+        return;
+    b->smc_tail = false;
+    x64_emit_test_rr(a, 8, JIT_REG_EA, JIT_REG_EA);
+    size_t fast = x64_emit_jcc8_site(a, X64_CC_NE);
+    jit_emit_smc_check(b);
+    x64_bind8(a, fast);
 }
 
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
@@ -163,7 +200,7 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     } else if (jit_seg_fast(b, seg)) {
         jit_emit_tlb_probe(b, seg, size,
                            (int)offsetof(TlbEntry, tag_write), slow);
-        x64_emit_store(a, size, x64_mem(X64_RAX, 0), JIT_REG_VAL);
+        x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
     } else {
         jit_emit_slow_store(b, seg, size, rmw);
         return;

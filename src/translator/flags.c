@@ -29,6 +29,36 @@ static bool jit_neutral(const DecodedInsn *d)
     }
 }
 
+/* SHL/SHR/SAR by an immediate that emit_shift.c inlines (count 1 to
+ * size-1: such a shift writes all six flags). */
+static bool jit_shift_imm_inline(const DecodedInsn *d)
+{
+    unsigned size = 4, count;
+    switch (d->row) {
+    case INSN_SHL_Eb_1: case INSN_SHR_Eb_1: case INSN_SAL_Eb_1:
+    case INSN_SAR_Eb_1:
+        size = 1;
+        /* fall through */
+    case INSN_SHL_Ev_1: case INSN_SHR_Ev_1: case INSN_SAL_Ev_1:
+    case INSN_SAR_Ev_1:
+        count = 1;
+        break;
+    case INSN_SHL_Eb_Ib: case INSN_SHR_Eb_Ib: case INSN_SAL_Eb_Ib:
+    case INSN_SAR_Eb_Ib:
+        size = 1;
+        /* fall through */
+    case INSN_SHL_Ev_Ib: case INSN_SHR_Ev_Ib: case INSN_SAL_Ev_Ib:
+    case INSN_SAR_Ev_Ib:
+        count = d->imm & 0x1F;
+        break;
+    default:
+        return false;
+    }
+    if (size == 4 && !d->o32)
+        size = 2;
+    return count != 0 && count < size * 8;
+}
+
 /* Writes all six arithmetic flags without reading any, cannot fault,
  * translated inline (emit_alu.c / emit_shift.c). */
 static bool jit_full_writer(const DecodedInsn *d)
@@ -40,6 +70,8 @@ static bool jit_full_writer(const DecodedInsn *d)
     bool reg = d->mod == 3 || !d->has_modrm;
     if (!reg)
         return false;
+    if (jit_shift_imm_inline(d))
+        return true;
     if (d->map == 0 && d->opcode < 0x40 && (d->opcode & 7) <= 5) {
         unsigned op = (d->opcode >> 3) & 7;
         return op != 2 && op != 3; /* not ADC/SBB */
@@ -59,12 +91,20 @@ static bool jit_full_writer(const DecodedInsn *d)
     }
 }
 
-/* Inline flag writers whose stores may be skipped when dead. */
+/* Inline flag writers whose stores may be skipped when dead (shifts by
+ * CL and IMUL are inlined only then, emit_shift.c). */
 static bool jit_inline_writer(const DecodedInsn *d)
 {
     if (jit_full_writer(d))
         return true;
+    if (d->lock || (d->has_modrm && d->mod != 3))
+        return false;
     switch (d->row) {
+    case INSN_SHL_Ev_CL: case INSN_SHR_Ev_CL: case INSN_SAL_Ev_CL:
+    case INSN_SAR_Ev_CL: case INSN_SHL_Eb_CL: case INSN_SHR_Eb_CL:
+    case INSN_SAL_Eb_CL: case INSN_SAR_Eb_CL:
+    case INSN_IMUL_Gv_Ev: case INSN_IMUL_Gv_Ev_Iz: case INSN_IMUL_Gv_Ev_Ibs:
+        return true;
     case INSN_INC_Zv: case INSN_DEC_Zv:
         return true;
     case INSN_INC_Ev: case INSN_DEC_Ev: case INSN_INC_Eb: case INSN_DEC_Eb:

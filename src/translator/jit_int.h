@@ -5,14 +5,19 @@
  *
  * Host register use inside generated code (see docs/JIT.md):
  *   rbx  CPUState *            (callee-saved, fixed)
- *   r12  CodeCache *           (callee-saved, fixed: budget, smc_flag)
+ *   r12  instruction budget    (callee-saved; CodeCache.budget outside)
  *   r13  value to store / result        \ callee-saved temporaries that
  *   r14  effective address / host addr  | survive slow-path helper calls
  *   r15  first operand                  |
- *   rbp  second operand                 /
- *   rax rcx rdx rsi rdi r8-r11  scratch (clobbered by helper calls)
- * Guest registers live in CPUState; nothing is cached across guest
- * instructions, so a guest exception needs no register write-back.
+ *   rbp  second operand; TLB index     /
+ *   rax  scratch, helper results
+ *   r8 rcx rdx r9 r10 r11 rsi rdi  guest EAX ECX EDX EBX ESP EBP ESI EDI
+ * The eight guest registers are pinned in host registers for the whole
+ * time generated code runs: `enter` loads them from CPUState, the exit
+ * path stores them back, and every call into C is bracketed by the
+ * spill/fill trampolines (spill also stores the budget and cc->cur_tb),
+ * so a helper, and a guest exception raised by one, sees CPUState
+ * exactly as at the instruction being executed.
  */
 #ifndef X86BT_JIT_INT_H
 #define X86BT_JIT_INT_H
@@ -26,7 +31,7 @@
 #include "translator/x64_asm.h"
 
 #define JIT_REG_CPU X64_RBX
-#define JIT_REG_CC X64_R12
+#define JIT_REG_BUDGET X64_R12
 #define JIT_REG_VAL X64_R13
 #define JIT_REG_EA X64_R14
 #define JIT_REG_OP1 X64_R15
@@ -118,6 +123,11 @@ typedef struct BlockBuilder {
     unsigned idx;          /* index in the block */
     bool ended;            /* the instruction ended the block */
     JitFlagKind fk;        /* what the last flag writer in the block was */
+    unsigned hf_at;        /* idx + 1 of the insn that left the guest
+                            * flags in host EFLAGS (0: none) */
+    bool store_ends;       /* the store being emitted ends the block */
+    bool smc_tail;         /* a slow-path store was emitted: check SMC at
+                            * the end of the instruction */
     unsigned fk_size;
     size_t budget_imm;     /* offset of the entry's budget immediate */
     JitStub stubs[JIT_MAX_STUBS];
@@ -139,6 +149,10 @@ struct JitState {
      * path left in rax; epilogue is that exit path; exit0 is
      * "xor eax, eax; jmp epilogue" for the indirect-branch lookup. */
     uintptr_t enter, epilogue, exit0;
+    /* spill: store the pinned guest registers to CPUState, r12 to
+     * cc->budget and rax to cc->cur_tb; fill: reload the registers.
+     * Both are `call`ed around every helper call. */
+    uintptr_t spill, fill;
     uint32_t a20_mask;     /* A20 state the cache was built with */
     uint32_t map_gen;      /* memory-map generation ditto */
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
@@ -161,13 +175,31 @@ void jit_emit_trampolines(JitState *js);
 
 /* Emission helpers shared by emit_*.c (block.c). */
 void jit_emit_store_eip(BlockBuilder *b);
+/* A call into C: cpu->eip = this instruction, pinned registers spilled
+ * (call_begin), then the caller loads the arguments and calls; fill
+ * reloads the pinned registers (call_end; rax is kept). */
+void jit_emit_call_begin(BlockBuilder *b);
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn);
+void jit_emit_call_end(BlockBuilder *b);
+
 void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind);
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
+
+/* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
+ * holding guest register n (0-7, ModRM order). get: zero-extended value of
+ * the size-1/2/4 register n (size 1: AL..BL, AH..BH) into dst. set: write
+ * the low `size` bytes of src to guest register n, keeping the rest (an
+ * 8-bit high register clobbers rax and host flags). */
+int jit_hreg(unsigned n);
+void jit_get_reg(BlockBuilder *b, unsigned size, int dst, unsigned n);
+void jit_set_reg(BlockBuilder *b, unsigned size, unsigned n, int src);
+/* Is guest register n of this size directly a host register operand
+ * (4 bytes, or 2 bytes: 16-bit host form)? */
+bool jit_reg_direct(unsigned size, unsigned n);
 
 /* emit_mem.c: effective address and inline-TLB memory accesses.
  * EA (offset in the segment) is computed into r14d. */
@@ -177,6 +209,9 @@ void jit_emit_ea(BlockBuilder *b);
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
 /* Store r13d to seg:r14d; after an rmw load, store to the same place. */
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+/* After an instruction whose store took the slow path (r14 = 0), leave
+ * at the next instruction if guest code was invalidated. */
+void jit_emit_smc_tail(BlockBuilder *b);
 
 /* emit_*.c: inline translations; return false to fall back to a helper
  * call (nothing emitted in that case). */
