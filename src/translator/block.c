@@ -171,13 +171,13 @@ void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
     b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx };
 }
 
-/* A chainable exit: jmp rel32 to a stub that stores EIP and returns
- * (tb | slot) to the dispatcher, which may patch the jmp to the
- * successor block (chain.c). */
-void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
+/* The stub of a chainable exit whose rel32 field is at `site`: it stores
+ * EIP and returns (tb | slot) to the dispatcher, which may patch the
+ * rel32 to the successor block (chain.c). */
+void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
+                        size_t site)
 {
     X64Asm *a = &b->a;
-    size_t site = x64_emit_jmp_site(a);
     size_t stub = a->len;
     x64_bind(a, site);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
@@ -186,6 +186,12 @@ void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
     b->tb->exit[slot].site = (uint32_t)site;  /* relative; fixed at commit */
     b->tb->exit[slot].stub = (uint32_t)stub;
     b->tb->exit[slot].eip = target;
+}
+
+/* A chainable exit: jmp rel32, initially to its stub. */
+void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
+{
+    jit_emit_exit_stub(b, slot, target, x64_emit_jmp_site(&b->a));
 }
 
 /* EIP = next_eip, then find the next block without leaving generated

@@ -94,10 +94,10 @@ static bool jit_emit_jcc(BlockBuilder *b)
     if (!jit_target_ok(b, target))
         return false;
     X64Cond hc = jit_emit_cond(b, b->d->opcode & 15);
-    size_t not_taken = x64_emit_jcc_site(&b->a, hc ^ 1);
-    jit_emit_direct_exit(b, 1, target);
-    x64_bind(&b->a, not_taken);
+    /* Both exits chainable: the jcc's own rel32 is patched. */
+    size_t taken = x64_emit_jcc_site(&b->a, hc);
     jit_emit_direct_exit(b, 0, b->next_eip);
+    jit_emit_exit_stub(b, 1, target, taken);
     b->ended = true;
     return true;
 }
@@ -138,10 +138,9 @@ static bool jit_emit_loop(BlockBuilder *b)
     jit_emit_call_end(b);
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                     (int32_t)target);
-    size_t not_taken = x64_emit_jcc_site(a, X64_CC_NE);
-    jit_emit_direct_exit(b, 1, target);
-    x64_bind(a, not_taken);
+    size_t taken = x64_emit_jcc_site(a, X64_CC_E);
     jit_emit_direct_exit(b, 0, b->next_eip);
+    jit_emit_exit_stub(b, 1, target, taken);
     b->ended = true;
     b->fk = JIT_FK_UNKNOWN;
     return true;

@@ -184,6 +184,9 @@ void jit_emit_call_end(BlockBuilder *b);
 
 void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind);
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
+/* The stub of direct exit `slot` whose jmp/jcc rel32 is at site. */
+void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
+                        size_t site);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
