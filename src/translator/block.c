@@ -355,6 +355,7 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
 {
     memset(b, 0, offsetof(BlockBuilder, stubs));
     b->nstubs = 0;
+    b->nslows = 0;
     b->js = js;
     b->cpu = js->cpu;
     b->cc = js->cc;
@@ -425,6 +426,9 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     CodeCache *cc = b->cc;
     if (!b->ended)
         jit_emit_direct_exit(b, 0, b->eip);
+    uint32_t end_eip = b->eip;
+    jit_emit_slow_paths(b);
+    b->eip = end_eip;
     jit_emit_stubs(b, ninsn);
     JitBlockInfo *info = cc_data_alloc(cc, sizeof *info);
     if (b->a.overflow || !info)

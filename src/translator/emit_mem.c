@@ -124,6 +124,21 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
     jit_emit_call_end(b);
 }
 
+/* Record a slow path to be emitted after the body, resuming here. */
+static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
+                               unsigned seg, unsigned size, bool rmw)
+{
+    if (b->nslows >= JIT_MAX_STUBS) {
+        b->a.overflow = true; /* cannot happen with the insn limit */
+        return NULL;
+    }
+    JitSlow *s = &b->slows[b->nslows++];
+    *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
+                    b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
+                    false, rmw, false, false };
+    return s;
+}
+
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
 {
     X64Asm *a = &b->a;
@@ -136,12 +151,7 @@ void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
                   : (int)offsetof(TlbEntry, tag_read);
     jit_emit_tlb_probe(b, seg, size, tag, slow);
     jit_emit_host_load(a, size, x64_mem(JIT_REG_EA, 0));
-    size_t done = x64_emit_jmp_site(a);
-    for (int i = 0; i < 2; i++)
-        if (slow[i] != SIZE_MAX)
-            x64_bind(a, slow[i]);
-    jit_emit_slow_load(b, seg, size, rmw);
-    x64_bind(a, done);
+    jit_defer_slow(b, slow, seg, size, rmw);
 }
 
 /* Only the slow path can write guest code (no write TLB entry exists for
@@ -169,10 +179,6 @@ static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
         jit_emit_helper_call(b, (uintptr_t)jit_helper_st);
     }
     jit_emit_call_end(b);
-    if (!b->store_ends) {
-        x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_EA, JIT_REG_EA);
-        b->smc_tail = true;
-    }
 }
 
 void jit_emit_smc_tail(BlockBuilder *b)
@@ -187,28 +193,67 @@ void jit_emit_smc_tail(BlockBuilder *b)
     x64_bind8(a, fast);
 }
 
+/* After the slow store: leave at the next instruction on SMC when the
+ * store ends its instruction, else mark it (r14 = 0) for the tail. */
+static void jit_emit_slow_store_smc(BlockBuilder *b, bool here)
+{
+    if (here)
+        jit_emit_smc_check(b);
+    else
+        x64_emit_alu_rr(&b->a, X64_XOR, 4, JIT_REG_EA, JIT_REG_EA);
+}
+
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
 {
     X64Asm *a = &b->a;
-    size_t slow[2], nslow = 2;
+    size_t slow[2] = { SIZE_MAX, SIZE_MAX };
+    bool check = !b->store_ends, here = check && b->store_last;
     if (rmw) {
         /* r14 = host address from the fast-path load, 0 after the slow. */
         x64_emit_test_rr(a, 8, JIT_REG_EA, JIT_REG_EA);
         slow[0] = x64_emit_jcc_site(a, X64_CC_E);
         x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
-        nslow = 1;
     } else if (jit_seg_fast(b, seg)) {
         jit_emit_tlb_probe(b, seg, size,
                            (int)offsetof(TlbEntry, tag_write), slow);
         x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
     } else {
         jit_emit_slow_store(b, seg, size, rmw);
+        if (check)
+            jit_emit_slow_store_smc(b, here);
+        b->smc_tail |= check && !here;
         return;
     }
-    size_t done = x64_emit_jmp_site(a);
-    for (size_t i = 0; i < nslow; i++)
-        if (slow[i] != SIZE_MAX)
-            x64_bind(a, slow[i]);
-    jit_emit_slow_store(b, seg, size, rmw);
-    x64_bind(a, done);
+    JitSlow *s = jit_defer_slow(b, slow, seg, size, rmw);
+    if (s) {
+        s->store = true;
+        s->check = check;
+        s->smc_here = here;
+    }
+    b->smc_tail |= check && !here;
+}
+
+void jit_emit_slow_paths(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    uintptr_t base = x64_pc(a) - a->len;
+    for (unsigned i = 0; i < b->nslows; i++) {
+        const JitSlow *s = &b->slows[i];
+        for (int k = 0; k < 2; k++)
+            if (s->site[k] != SIZE_MAX)
+                x64_bind(a, s->site[k]);
+        b->dcopy = s->dcopy;
+        b->d = s->dcopy;
+        b->eip = s->eip;
+        b->next_eip = s->next_eip;
+        b->idx = s->idx;
+        if (s->store) {
+            jit_emit_slow_store(b, s->seg, s->size, s->rmw);
+            if (s->check)
+                jit_emit_slow_store_smc(b, s->smc_here);
+        } else {
+            jit_emit_slow_load(b, s->seg, s->size, s->rmw);
+        }
+        x64_emit_jmp(a, base + s->resume);
+    }
 }

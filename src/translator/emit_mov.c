@@ -28,7 +28,9 @@ static void jit_set_e(BlockBuilder *b, unsigned size)
         return;
     }
     jit_emit_ea(b);
+    b->store_last = true;
     jit_emit_store(b, d->seg, size, false);
+    b->store_last = false;
 }
 
 static void jit_mov_e_g(BlockBuilder *b, unsigned size)
@@ -71,7 +73,9 @@ static void jit_mov_moffs(BlockBuilder *b, unsigned size, bool store)
     x64_emit_mov_ri(a, 4, JIT_REG_EA, b->d->imm);
     if (store) {
         jit_get_reg(b, size, JIT_REG_VAL, R_EAX);
+        b->store_last = true;
         jit_emit_store(b, b->d->seg, size, false);
+        b->store_last = false;
     } else {
         jit_emit_load(b, b->d->seg, size, false);
         jit_set_reg(b, size, R_EAX, X64_RAX);

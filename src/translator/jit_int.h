@@ -92,6 +92,20 @@ typedef enum JitStubKind {
     JIT_STUB_NEXT,   /* after instruction idx: leave at cpu->next_eip */
 } JitStubKind;
 
+/* A TLB-miss slow path, emitted after the body (out of line): the fast
+ * path falls through, the slow one jumps back to `resume`. */
+typedef struct JitSlow {
+    size_t site[2];      /* jcc sites to the slow path (SIZE_MAX: none) */
+    size_t resume;       /* code offset to continue at */
+    DecodedInsn *dcopy;  /* the instruction (rmw helpers) */
+    uint32_t eip, next_eip;
+    unsigned idx;
+    uint8_t seg, size;
+    bool store, rmw;
+    bool check;          /* store: may write code (not CALL's push) */
+    bool smc_here;       /* ... check SMC in the slow path itself */
+} JitSlow;
+
 typedef struct JitStub {
     size_t site;       /* rel32 of the jcc that goes to the stub */
     JitStubKind kind;
@@ -128,10 +142,13 @@ typedef struct BlockBuilder {
     bool store_ends;       /* the store being emitted ends the block */
     bool smc_tail;         /* a slow-path store was emitted: check SMC at
                             * the end of the instruction */
+    bool store_last;       /* the store being emitted ends its instruction */
     unsigned fk_size;
     size_t budget_imm;     /* offset of the entry's budget immediate */
     JitStub stubs[JIT_MAX_STUBS];
     unsigned nstubs;
+    JitSlow slows[JIT_MAX_STUBS];
+    unsigned nslows;
     uint32_t insn_eip[JIT_MAX_INSNS];
     DecodedInsn *insns[JIT_MAX_INSNS];     /* pre-decoded block */
     uint32_t insn_next[JIT_MAX_INSNS];
@@ -215,6 +232,8 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
 /* After an instruction whose store took the slow path (r14 = 0), leave
  * at the next instruction if guest code was invalidated. */
 void jit_emit_smc_tail(BlockBuilder *b);
+/* The deferred TLB-miss slow paths, after the body (block.c calls it). */
+void jit_emit_slow_paths(BlockBuilder *b);
 
 /* emit_*.c: inline translations; return false to fall back to a helper
  * call (nothing emitted in that case). */
