@@ -2,8 +2,8 @@
  * block.c — translates one guest basic block into host code.
  *
  * Block layout (docs/JIT.md):
- *   entry:  if (cpu->kick) leave at the block's EIP
- *           r12 (budget) -= ninsn; if negative: refund, leave at EIP
+ *   entry:  r12 (budget) -= ninsn; if negative: refund, leave at EIP
+ *           (a kick set by a helper zeroes r12 in the fill trampoline)
  *   body:   per guest instruction, an inline fast path (emit_*.c) or a
  *           direct call to the reference tier's handler exec_*(cpu, d)
  *           with a copy of the DecodedInsn kept in side memory
@@ -128,9 +128,22 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
     x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_CUR_TB), X64_RAX);
     x64_emit_ret(&a);
+    /* fill: cpu->kick can only be set by C code (devices run inside
+     * helpers; nothing is asynchronous), so it is checked here rather
+     * than at every block entry. A kick parks the budget: r12 is added to
+     * js->parked_budget and zeroed, so the next block entry leaves
+     * through its budget stub; the dispatcher adds it back (jit.c). */
     js->fill = x64_pc(&a);
+    x64_emit_alu_mi(&a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
+    size_t park = x64_emit_jcc8_site(&a, X64_CC_NE);
+    size_t load = a.len;
     jit_emit_fill_regs(&a);
     x64_emit_ret(&a);
+    x64_bind8(&a, park);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)&js->parked_budget);
+    x64_emit_alu_mr(&a, X64_ADD, 8, x64_mem(X64_RDX, 0), JIT_REG_BUDGET);
+    x64_emit_alu_rr(&a, X64_XOR, 4, JIT_REG_BUDGET, JIT_REG_BUDGET);
+    x64_emit_jmp(&a, x64_pc(&a) - a.len + load);
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
 }
@@ -301,8 +314,6 @@ static void jit_emit_insn(BlockBuilder *b)
 static void jit_emit_prologue(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
-    x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
-    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_KICK);
     /* sub r12, imm32 — the immediate is patched once the instruction
      * count is known (REX.W 81 /5 id, imm at the end). */
     x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, 0x7fffffff);
@@ -317,9 +328,8 @@ static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
     for (unsigned i = 0; i < b->nstubs; i++) {
         JitStub *s = &b->stubs[i];
         x64_bind(a, s->site);
-        uint32_t refund = s->kind == JIT_STUB_KICK     ? 0
-                          : s->kind == JIT_STUB_BUDGET ? ninsn
-                                                       : ninsn - s->idx - 1;
+        uint32_t refund = s->kind == JIT_STUB_BUDGET ? ninsn
+                                                     : ninsn - s->idx - 1;
         if (refund)
             x64_emit_alu_ri(a, X64_ADD, 8, JIT_REG_BUDGET, (int32_t)refund);
         if (s->kind != JIT_STUB_NEXT) {

@@ -135,7 +135,7 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     JitSlow *s = &b->slows[b->nslows++];
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
-                    false, rmw, false, false };
+                    false, rmw, false, false, false, 0 };
     return s;
 }
 
@@ -216,8 +216,14 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     } else if (jit_seg_fast(b, seg)) {
         jit_emit_tlb_probe(b, seg, size,
                            (int)offsetof(TlbEntry, tag_write), slow);
-        x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
+        if (b->store_is_imm)
+            x64_emit_store_imm(a, size, x64_mem(JIT_REG_EA, 0),
+                               (int32_t)b->store_imm);
+        else
+            x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
     } else {
+        if (b->store_is_imm)
+            x64_emit_mov_ri(a, 4, JIT_REG_VAL, b->store_imm);
         jit_emit_slow_store(b, seg, size, rmw);
         if (check)
             jit_emit_slow_store_smc(b, here);
@@ -229,6 +235,8 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
         s->store = true;
         s->check = check;
         s->smc_here = here;
+        s->is_imm = b->store_is_imm && !rmw;
+        s->imm = b->store_imm;
     }
     b->smc_tail |= check && !here;
 }
@@ -248,6 +256,8 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->next_eip = s->next_eip;
         b->idx = s->idx;
         if (s->store) {
+            if (s->is_imm)
+                x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);
             jit_emit_slow_store(b, s->seg, s->size, s->rmw);
             if (s->check)
                 jit_emit_slow_store_smc(b, s->smc_here);

@@ -51,8 +51,15 @@ static void jit_mov_e_i(BlockBuilder *b, unsigned size)
         x64_emit_mov_ri(&b->a, size, jit_hreg(d->rm), d->imm);
         return;
     }
-    x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, b->d->imm);
+    if (d->mod == 3) {
+        x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, b->d->imm);
+        jit_set_e(b, size);
+        return;
+    }
+    b->store_is_imm = true;
+    b->store_imm = d->imm;
     jit_set_e(b, size);
+    b->store_is_imm = false;
 }
 
 static void jit_mov_g_e(BlockBuilder *b, unsigned size)

@@ -216,7 +216,7 @@ void jit_explain_block(JitState *js, const BlockBuilder *b)
             (tb->flags >> JIT_F_FASTSEG_SHIFT) & 0x3F, tb->ninsn,
             tb->guest_len, tb->code_len);
     log_msg(log, LOG_TRACE_TRANSLATE,
-            "  entry: kick check, budget (r12) -= %u; guest eax..edi in r8d"
+            "  entry: budget (r12) -= %u; guest eax..edi in r8d"
             " ecx edx r9d r10d r11d esi edi\n", tb->ninsn);
     jit_explain_host(js, log, b->a.buf, b->insn_code[0], (uintptr_t)tb->code,
                      tb);

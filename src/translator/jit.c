@@ -106,6 +106,8 @@ static void jit_recover(JitState *js)
     CodeCache *cc = js->cc;
     CPUState *cpu = js->cpu;
     js->last_exit = 0;
+    cc->budget += js->parked_budget;
+    js->parked_budget = 0;
     if (js->in_native) {
         TBlock *tb = cc->cur_tb;
         if (tb && tb->data) {
@@ -214,6 +216,8 @@ static void jit_enter(JitState *js, TBlock *tb)
     js->run_budget = cc->budget;
     js->in_native = true;
     uintptr_t r = enter(js->cpu, cc, tb->code);
+    cc->budget += js->parked_budget;
+    js->parked_budget = 0;
     js->in_native = false;
     cc->cur_tb = NULL;
     js->cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);

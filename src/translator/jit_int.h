@@ -86,7 +86,6 @@ typedef enum JitFlagKind {
 
 /* Out-of-line exit stubs emitted after the block body. */
 typedef enum JitStubKind {
-    JIT_STUB_KICK,   /* block entry, kick: leave at the block's EIP */
     JIT_STUB_BUDGET, /* block entry, budget short: refund it all, leave */
     JIT_STUB_AFTER,  /* after instruction idx: leave at its next EIP */
     JIT_STUB_NEXT,   /* after instruction idx: leave at cpu->next_eip */
@@ -104,6 +103,8 @@ typedef struct JitSlow {
     bool store, rmw;
     bool check;          /* store: may write code (not CALL's push) */
     bool smc_here;       /* ... check SMC in the slow path itself */
+    bool is_imm;         /* ... of the immediate imm, not r13d */
+    uint32_t imm;
 } JitSlow;
 
 typedef struct JitStub {
@@ -143,6 +144,8 @@ typedef struct BlockBuilder {
     bool smc_tail;         /* a slow-path store was emitted: check SMC at
                             * the end of the instruction */
     bool store_last;       /* the store being emitted ends its instruction */
+    bool store_is_imm;     /* ... stores store_imm rather than r13d */
+    uint32_t store_imm;
     unsigned fk_size;
     size_t budget_imm;     /* offset of the entry's budget immediate */
     JitStub stubs[JIT_MAX_STUBS];
@@ -170,6 +173,7 @@ struct JitState {
      * cc->budget and rax to cc->cur_tb; fill: reload the registers.
      * Both are `call`ed around every helper call. */
     uintptr_t spill, fill;
+    int64_t parked_budget; /* budget set aside by a kick (fill) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
     uint32_t map_gen;      /* memory-map generation ditto */
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
