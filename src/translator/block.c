@@ -412,7 +412,7 @@ static unsigned jit_emit_body(BlockBuilder *b)
 {
     unsigned n = jit_predecode(b);
     jit_flags_liveness((const DecodedInsn *const *)b->insns, n,
-                       b->flags_dead);
+                       b->flags_dead, b->flags_defer);
     while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
@@ -423,6 +423,8 @@ static unsigned jit_emit_body(BlockBuilder *b)
         b->eip = b->insn_eip[b->idx];
         b->next_eip = b->insn_next[b->idx];
         jit_emit_insn(b);
+        if (b->pend && b->idx + 1 >= b->pend_end)
+            b->pend = false;
         b->idx++;
         b->eip = b->next_eip;
     }

@@ -124,6 +124,50 @@ done:
         b->fk = JIT_FK_UNKNOWN;
 }
 
+/* CMP/TEST with a 32-bit memory first operand, now in eax: compare it
+ * with src (host register, or the immediate when src < 0). */
+static void jit_alu_cmp_mem32(BlockBuilder *b, int op, int src, uint32_t imm)
+{
+    X64Asm *a = &b->a;
+    bool logic = op < 0;
+    b->fk_size = 4;
+    if (b->flags_dead[b->idx]) {
+        b->fk = JIT_FK_UNKNOWN;
+        return;
+    }
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, X64_RAX);
+    if (src >= 0)
+        x64_emit_alu_rr(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL, src);
+    else
+        x64_emit_alu_ri(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL,
+                        (int32_t)imm);
+    b->hf_at = b->idx + 1;
+    if (logic)
+        jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, JIT_REG_VAL);
+    else
+        jit_set_cc_from(b, CC_OP_SUB8, 4, X64_RAX, src, imm, JIT_REG_VAL);
+    b->fk = logic ? JIT_FK_LOGIC : JIT_FK_SUB;
+}
+
+/* 32-bit forms whose memory operand (if any) is only read: load it into
+ * eax, then operate on the pinned registers. */
+static bool jit_alu_try_mem32(BlockBuilder *b, int op, AluForm form)
+{
+    const DecodedInsn *d = b->d;
+    bool writes = op >= 0 && op != ALU_CMP;
+    if (form == FORM_A_I || (writes && form != FORM_G_E))
+        return false;
+    jit_emit_ea(b);
+    jit_emit_load(b, d->seg, 4, false);
+    if (form == FORM_G_E)
+        jit_alu_reg32(b, op, d->reg, X64_RAX, 0);
+    else if (form == FORM_E_G)
+        jit_alu_cmp_mem32(b, op, jit_hreg(d->reg), 0);
+    else
+        jit_alu_cmp_mem32(b, op, -1, d->imm);
+    return true;
+}
+
 /* The register-only 32-bit forms, else false. */
 static bool jit_alu_try_reg32(BlockBuilder *b, int op, AluForm form,
                               unsigned size)
@@ -131,6 +175,8 @@ static bool jit_alu_try_reg32(BlockBuilder *b, int op, AluForm form,
     const DecodedInsn *d = b->d;
     if (size != 4)
         return false;
+    if (form != FORM_A_I && d->mod != 3)
+        return jit_alu_try_mem32(b, op, form);
     switch (form) {
     case FORM_A_I:
         jit_alu_reg32(b, op, R_EAX, -1, d->imm);

@@ -107,6 +107,8 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
                                bool rmw)
 {
     X64Asm *a = &b->a;
+    if (b->pend)
+        jit_emit_pending_flags(b, b->pend_op, b->pend_count);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
@@ -135,7 +137,8 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     JitSlow *s = &b->slows[b->nslows++];
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
-                    false, rmw, false, false, false, 0 };
+                    false, rmw, false, false, false, 0, b->pend, b->pend_op,
+                    b->pend_count };
     return s;
 }
 
@@ -163,6 +166,8 @@ static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
                                 bool rmw)
 {
     X64Asm *a = &b->a;
+    if (b->pend)
+        jit_emit_pending_flags(b, b->pend_op, b->pend_count);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
@@ -255,6 +260,9 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->eip = s->eip;
         b->next_eip = s->next_eip;
         b->idx = s->idx;
+        b->pend = s->pend;
+        b->pend_op = s->pend_op;
+        b->pend_count = s->pend_count;
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);
@@ -266,4 +274,5 @@ void jit_emit_slow_paths(BlockBuilder *b)
         }
         x64_emit_jmp(a, base + s->resume);
     }
+    b->pend = false;
 }

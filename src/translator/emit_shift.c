@@ -49,6 +49,19 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
     if (op < 4 || count == 0 || count >= size * 8)
         return false;
     bool mem = d->mod != 3;
+    if (b->flags_defer[b->idx]) {
+        /* Flags computed only where a fault could see them (flags.c):
+         * keep the operand in r15. */
+        int h = jit_hreg(d->rm);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, h);
+        x64_emit_shift_ri(a, host_shift[op], 4, h, (uint8_t)count);
+        b->pend = true;
+        b->pend_op = (uint8_t)op;
+        b->pend_count = (uint8_t)count;
+        b->pend_end = b->flags_defer[b->idx];
+        b->fk = JIT_FK_UNKNOWN;
+        return true;
+    }
     if (!mem && b->flags_dead[b->idx] && jit_reg_direct(size, d->rm)) {
         /* Flags overwritten before any use (flags.c). */
         x64_emit_shift_ri(a, host_shift[op], size, jit_hreg(d->rm),
@@ -81,6 +94,32 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
     b->fk = JIT_FK_UNKNOWN;
     return true;
+}
+
+void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
+{
+    X64Asm *a = &b->a;
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+    x64_emit_shift_ri(a, host_shift[op], 4, JIT_REG_OP2, (uint8_t)count);
+    x64_emit_lahf(a); /* AH = SF ZF 0 AF 0 PF 1 CF */
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 8);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX,
+                    (int32_t)(EFL_SF | EFL_ZF | EFL_PF | EFL_CF));
+    if (op != 7) {
+        /* OF = MSB(result) ^ CF for SHL, MSB(operand) for SHR. */
+        if (op == 5)
+            x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+        x64_emit_shift_ri(a, X64_SHR, 4, JIT_REG_OP2, 31);
+        if (op != 5)
+            x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_OP2, X64_RAX);
+        x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_OP2, 1);
+        x64_emit_shift_ri(a, X64_SHL, 4, JIT_REG_OP2, 11);
+        x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, JIT_REG_OP2);
+    }
+    x64_emit_alu_mi(a, X64_AND, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS),
+                    ~(int32_t)EFL_ARITH);
+    x64_emit_alu_mr(a, X64_OR, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
 }
 
 /* Shift by CL with its flags dead (flags.c): the host shift masks the

@@ -105,6 +105,8 @@ typedef struct JitSlow {
     bool smc_here;       /* ... check SMC in the slow path itself */
     bool is_imm;         /* ... of the immediate imm, not r13d */
     uint32_t imm;
+    bool pend;           /* materialize a deferred shift's flags first */
+    uint8_t pend_op, pend_count;
 } JitSlow;
 
 typedef struct JitStub {
@@ -156,6 +158,10 @@ typedef struct BlockBuilder {
     DecodedInsn *insns[JIT_MAX_INSNS];     /* pre-decoded block */
     uint32_t insn_next[JIT_MAX_INSNS];
     bool flags_dead[JIT_MAX_INSNS];        /* see flags.c */
+    uint8_t flags_defer[JIT_MAX_INSNS];    /* k + 1: see flags.c */
+    bool pend;             /* a deferred shift's flags are pending ... */
+    uint8_t pend_op, pend_count;
+    unsigned pend_end;     /* ... until instruction pend_end - 1 */
     uint32_t insn_code[JIT_MAX_INSNS + 1]; /* host offset of each insn */
     bool insn_inline[JIT_MAX_INSNS];
 } BlockBuilder;
@@ -186,7 +192,7 @@ struct JitState {
 
 /* flags.c: which inline flag writers may skip their cc_* stores. */
 void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
-                        bool *dead);
+                        bool *dead, uint8_t *defer);
 
 /* block.c */
 TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
@@ -246,6 +252,10 @@ bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
 bool jit_emit_shift(BlockBuilder *b);
+/* Slow paths between a deferred shift and the instruction overwriting
+ * its flags: compute them from r15 (the operand) into eflags, so that a
+ * fault there sees them (emit_shift.c; clobbers rax, rbp, host flags). */
+void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count);
 /* Set host flags so that `jcc <returned cond>` is guest condition cc,
  * replaying the block's last flag writer when known (emit_branch.c). */
 X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);

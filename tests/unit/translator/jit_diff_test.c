@@ -148,9 +148,37 @@ static const Shape shapes[] = {
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
                                   0xB7, 0xBE, 0xBF, 0x44, 0xAF };
 
+/* A 32-bit shift by an immediate (flags deferred by the translator),
+ * a load that may fault (real mode: a word at offset 0xFFFF raises #GP,
+ * which pushes the shift's flags), then a CMP that overwrites them. */
+static void gen_deferred_shift(Gen *g)
+{
+    if (!g->code32)
+        put(g, 0x66);
+    put(g, 0xC1);
+    put(g, (uint8_t)(0xE0 | ((rnd(g->r) % 4) << 3) | (rnd(g->r) % 8)));
+    put(g, (uint8_t)(1 + rnd(g->r) % 31));
+    if (g->code32) {
+        put(g, 0x8B);
+        put(g, (uint8_t)(0x40 | ((rnd(g->r) % 8) << 3) | (rnd(g->r) % 8)));
+        put(g, (uint8_t)rnd(g->r));
+    } else {
+        put(g, 0x8B);
+        put(g, (uint8_t)(0x06 | ((rnd(g->r) % 8) << 3)));
+        put(g, 0xFF);
+        put(g, rnd(g->r) % 2 ? 0xFF : (uint8_t)rnd(g->r));
+    }
+    put(g, 0x3B);
+    put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+}
+
 static void gen_insn(Gen *g)
 {
     unsigned k = rnd(g->r) % 8;
+    if (rnd(g->r) % 24 == 0) {
+        gen_deferred_shift(g);
+        return;
+    }
     if (k == 0) {
         /* A random byte now and then (no REP: counts would be huge). */
         uint8_t byte = (uint8_t)rnd(g->r);
