@@ -45,6 +45,8 @@ struct TBlock {
     uint8_t *code;       /* RX address of the entry point */
     uint32_t code_off;   /* offset of the entry in code memory */
     uint32_t code_len;
+    uint32_t loop_entry; /* offset of the entry its own back edge chains
+                          * to (the translator's self-loops), 0: none */
     bool valid;
     TBlock *hash_next;
     TBlock *page_next;   /* blocks on the same physical page */

@@ -181,7 +181,8 @@ void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
         return;
     }
     uint32_t eip = kind == JIT_STUB_AFTER ? b->next_eip : b->eip;
-    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx };
+    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx,
+                                       b->loop_pending };
 }
 
 /* The stub of a chainable exit whose rel32 field is at `site`: it stores
@@ -193,6 +194,8 @@ void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
     X64Asm *a = &b->a;
     size_t stub = a->len;
     x64_bind(a, site);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
     x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb | slot);
     x64_emit_jmp(a, b->js->epilogue);
@@ -302,6 +305,8 @@ static void jit_emit_insn(BlockBuilder *b)
     b->insn_code[b->idx] = (uint32_t)b->a.len;
     b->insn_eip[b->idx] = b->eip;
     b->insn_inline[b->idx] = true;
+    if (jit_emit_loop_producer(b))
+        return;
     if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
         jit_emit_stack(b) || jit_emit_shift(b)) {
         jit_emit_smc_tail(b);
@@ -332,6 +337,8 @@ static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
                                                      : ninsn - s->idx - 1;
         if (refund)
             x64_emit_alu_ri(a, X64_ADD, 8, JIT_REG_BUDGET, (int32_t)refund);
+        if (s->loopflags)
+            jit_emit_loop_flags(b);
         if (s->kind != JIT_STUB_NEXT) {
             x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
                                (int32_t)s->eip);
@@ -366,6 +373,9 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     memset(b, 0, offsetof(BlockBuilder, stubs));
     b->nstubs = 0;
     b->nslows = 0;
+    b->pend = false;
+    b->loop = false;
+    b->loop_pending = false;
     b->js = js;
     b->cpu = js->cpu;
     b->cc = js->cc;
@@ -413,6 +423,8 @@ static unsigned jit_emit_body(BlockBuilder *b)
     unsigned n = jit_predecode(b);
     jit_flags_liveness((const DecodedInsn *const *)b->insns, n,
                        b->flags_dead, b->flags_defer);
+    b->ninsn = n;
+    jit_loop_detect(b, n);
     while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
@@ -439,6 +451,9 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     if (!b->ended)
         jit_emit_direct_exit(b, 0, b->eip);
     uint32_t end_eip = b->eip;
+    size_t loop_entry = 0;
+    if (b->loop && b->ended && b->idx == b->ninsn)
+        loop_entry = jit_emit_loop_entry(b, ninsn);
     jit_emit_slow_paths(b);
     b->eip = end_eip;
     jit_emit_stubs(b, ninsn);
@@ -462,6 +477,7 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     tb->code_off = (uint32_t)off;
     tb->code_len = (uint32_t)b->a.len;
     tb->data = info;
+    tb->loop_entry = (uint32_t)loop_entry;
     for (unsigned i = 0; i < CC_MAX_EXITS; i++) {
         if (tb->exit[i].site) {
             tb->exit[i].site += (uint32_t)off;

@@ -96,8 +96,18 @@ static bool jit_emit_jcc(BlockBuilder *b)
     X64Cond hc = jit_emit_cond(b, b->d->opcode & 15);
     /* Both exits chainable: the jcc's own rel32 is patched. */
     size_t taken = x64_emit_jcc_site(&b->a, hc);
-    jit_emit_direct_exit(b, 0, b->next_eip);
+    if (b->loop_pending) {
+        /* Self-loop (loop.c): the fall-through leaves with the flags
+         * stored; the taken stub stores them too. */
+        jit_emit_loop_flags(b);
+        b->loop_pending = false;
+        jit_emit_direct_exit(b, 0, b->next_eip);
+        b->loop_pending = true;
+    } else {
+        jit_emit_direct_exit(b, 0, b->next_eip);
+    }
     jit_emit_exit_stub(b, 1, target, taken);
+    b->loop_pending = false;
     b->ended = true;
     return true;
 }

@@ -109,6 +109,8 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
     X64Asm *a = &b->a;
     if (b->pend)
         jit_emit_pending_flags(b, b->pend_op, b->pend_count);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
@@ -138,7 +140,7 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
-                    b->pend_count };
+                    b->pend_count, b->loop_pending };
     return s;
 }
 
@@ -168,6 +170,8 @@ static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
     X64Asm *a = &b->a;
     if (b->pend)
         jit_emit_pending_flags(b, b->pend_op, b->pend_count);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
@@ -263,6 +267,7 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend = s->pend;
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
+        b->loop_pending = s->loopflags;
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);
@@ -275,4 +280,5 @@ void jit_emit_slow_paths(BlockBuilder *b)
         x64_emit_jmp(a, base + s->resume);
     }
     b->pend = false;
+    b->loop_pending = false;
 }

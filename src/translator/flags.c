@@ -63,6 +63,11 @@ static bool jit_shift_imm_inline(const DecodedInsn *d)
  * translated inline (emit_alu.c / emit_shift.c). */
 static bool jit_full_writer(const DecodedInsn *d)
 {
+    return jit_flags_full_writer(d);
+}
+
+bool jit_flags_full_writer(const DecodedInsn *d)
+{
     const InsnRow *r = &insn_rows[d->row];
     if (d->lock || (r->flags_written & EFL_ARITH) != EFL_ARITH ||
         r->flags_read)

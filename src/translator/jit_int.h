@@ -107,13 +107,15 @@ typedef struct JitSlow {
     uint32_t imm;
     bool pend;           /* materialize a deferred shift's flags first */
     uint8_t pend_op, pend_count;
+    bool loopflags;      /* ... or the self-loop compare's (loop.c) */
 } JitSlow;
 
 typedef struct JitStub {
     size_t site;       /* rel32 of the jcc that goes to the stub */
     JitStubKind kind;
-    uint32_t eip;      /* KICK/BUDGET: block EIP; AFTER: next EIP */
+    uint32_t eip;      /* BUDGET: block EIP; AFTER: next EIP */
     unsigned idx;      /* instruction index (AFTER/NEXT) */
+    bool loopflags;    /* materialize the self-loop compare's flags */
 } JitStub;
 
 /* Per-block data kept in side memory: instruction boundaries for precise
@@ -159,6 +161,11 @@ typedef struct BlockBuilder {
     uint32_t insn_next[JIT_MAX_INSNS];
     bool flags_dead[JIT_MAX_INSNS];        /* see flags.c */
     uint8_t flags_defer[JIT_MAX_INSNS];    /* k + 1: see flags.c */
+    unsigned ninsn;        /* instructions in the block */
+    bool loop;             /* self-loop with a pending compare (loop.c) */
+    bool loop_pending;     /* ... whose flags are only in r15 now */
+    unsigned loop_k, loop_op;
+    uint32_t loop_imm;
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
     unsigned pend_end;     /* ... until instruction pend_end - 1 */
@@ -218,6 +225,19 @@ void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
+
+/* flags.c: writes all six flags, reads none, cannot fault (register
+ * forms), translated inline. */
+bool jit_flags_full_writer(const DecodedInsn *d);
+
+/* loop.c: self-loop blocks whose closing compare keeps its flags in r15
+ * across the back edge. detect: after liveness; producer: the compare
+ * (false if this is not it); loop_flags: store them into CPUState
+ * (clobbers rax); loop_entry: the second entry, after the body. */
+void jit_loop_detect(BlockBuilder *b, unsigned n);
+bool jit_emit_loop_producer(BlockBuilder *b);
+void jit_emit_loop_flags(BlockBuilder *b);
+size_t jit_emit_loop_entry(BlockBuilder *b, uint32_t ninsn);
 
 /* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
  * holding guest register n (0-7, ModRM order). get: zero-extended value of

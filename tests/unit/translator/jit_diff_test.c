@@ -172,11 +172,47 @@ static void gen_deferred_shift(Gen *g)
     put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
 }
 
+/* A short self-loop (flat mode): counter = X; L: memory move through a
+ * random base (may hit the code: SMC); [register move]; add counter, 1;
+ * cmp counter, X + n; jne L. The translator keeps the compare's flags in
+ * a host register across the back edge. */
+static void gen_self_loop(Gen *g)
+{
+    unsigned c = 1 + rnd(g->r) % 3, other = (c + 1 + rnd(g->r) % 2) % 4;
+    uint32_t x = rnd(g->r), n = 1 + rnd(g->r) % 12;
+    uint8_t *start;
+    put(g, (uint8_t)(0xB8 + c));
+    for (int i = 0; i < 4; i++)
+        put(g, (uint8_t)(x >> (8 * i)));
+    start = g->p;
+    static const uint8_t movs[] = { 0x88, 0x89, 0x8A, 0x8B };
+    put(g, movs[rnd(g->r) % 4]);
+    put(g, (uint8_t)(0x40 | (other << 3) | (rnd(g->r) % 2 ? 6 : 7)));
+    put(g, (uint8_t)rnd(g->r));
+    if (rnd(g->r) % 2) {
+        put(g, 0x89);
+        put(g, (uint8_t)(0xC0 | (c << 3) | other));
+    }
+    put(g, 0x83);
+    put(g, (uint8_t)(0xC0 | c));
+    put(g, 1);
+    put(g, 0x81);
+    put(g, (uint8_t)(0xF8 | c));
+    for (int i = 0; i < 4; i++)
+        put(g, (uint8_t)((x + n) >> (8 * i)));
+    put(g, 0x75);
+    put(g, (uint8_t)(start - (g->p + 1)));
+}
+
 static void gen_insn(Gen *g)
 {
     unsigned k = rnd(g->r) % 8;
     if (rnd(g->r) % 24 == 0) {
         gen_deferred_shift(g);
+        return;
+    }
+    if (g->code32 && rnd(g->r) % 24 == 0) {
+        gen_self_loop(g);
         return;
     }
     if (k == 0) {
