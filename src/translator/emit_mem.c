@@ -140,8 +140,45 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
-                    b->pend_count, b->loop_pending };
+                    b->pend_count, b->loop_pending, -1, false };
     return s;
+}
+
+/* dst = eax extended from size bytes (after a slow-path load). */
+static void jit_emit_extend(X64Asm *a, unsigned size, int dst, bool sign)
+{
+    if (size == 4)
+        x64_emit_mov_rr(a, 4, dst, X64_RAX);
+    else if (sign)
+        x64_emit_movsx_rr(a, 4, size, dst, X64_RAX);
+    else
+        x64_emit_movzx_rr(a, 4, size, dst, X64_RAX);
+}
+
+void jit_emit_load_to(BlockBuilder *b, unsigned seg, unsigned size, int dst,
+                      bool sign)
+{
+    X64Asm *a = &b->a;
+    if (!jit_seg_fast(b, seg)) {
+        jit_emit_slow_load(b, seg, size, false);
+        jit_emit_extend(a, size, dst, sign);
+        return;
+    }
+    size_t slow[2];
+    jit_emit_tlb_probe(b, seg, size, (int)offsetof(TlbEntry, tag_read),
+                       slow);
+    X64Mem m = x64_mem(JIT_REG_EA, 0);
+    if (size == 4)
+        x64_emit_load(a, 4, dst, m);
+    else if (sign)
+        x64_emit_movsx_load(a, 4, size, dst, m);
+    else
+        x64_emit_movzx_load(a, 4, size, dst, m);
+    JitSlow *s = jit_defer_slow(b, slow, seg, size, false);
+    if (s) {
+        s->dst = (int8_t)dst;
+        s->sign = sign;
+    }
 }
 
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
@@ -276,6 +313,8 @@ void jit_emit_slow_paths(BlockBuilder *b)
                 jit_emit_slow_store_smc(b, s->smc_here);
         } else {
             jit_emit_slow_load(b, s->seg, s->size, s->rmw);
+            if (s->dst >= 0)
+                jit_emit_extend(a, s->size, s->dst, s->sign);
         }
         x64_emit_jmp(a, base + s->resume);
     }

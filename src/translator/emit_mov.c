@@ -69,6 +69,11 @@ static void jit_mov_g_e(BlockBuilder *b, unsigned size)
         x64_emit_mov_rr(&b->a, size, jit_hreg(d->reg), jit_hreg(d->rm));
         return;
     }
+    if (d->mod != 3 && size == 4) {
+        jit_emit_ea(b);
+        jit_emit_load_to(b, d->seg, 4, jit_hreg(d->reg), false);
+        return;
+    }
     jit_get_e(b, size);
     jit_set_reg(b, size, d->reg, X64_RAX);
 }
@@ -100,8 +105,20 @@ static void jit_movx(BlockBuilder *b, unsigned osize, unsigned ssize,
 {
     const DecodedInsn *d = b->d;
     int hd = jit_hreg(d->reg);
+    if (osize == 4 && d->mod != 3) {
+        jit_emit_ea(b);
+        jit_emit_load_to(b, d->seg, ssize, hd, sign);
+        return;
+    }
     if (d->mod == 3 && (ssize == 2 || d->rm < 4)) {
         int hs = jit_hreg(d->rm);
+        if (osize == 4) {
+            if (sign)
+                x64_emit_movsx_rr(&b->a, 4, ssize, hd, hs);
+            else
+                x64_emit_movzx_rr(&b->a, 4, ssize, hd, hs);
+            return;
+        }
         if (sign)
             x64_emit_movsx_rr(&b->a, 4, ssize, X64_RAX, hs);
         else

@@ -108,6 +108,8 @@ typedef struct JitSlow {
     bool pend;           /* materialize a deferred shift's flags first */
     uint8_t pend_op, pend_count;
     bool loopflags;      /* ... or the self-loop compare's (loop.c) */
+    int8_t dst;          /* load: host register receiving the value */
+    bool sign;           /* ... sign-extended (else zero-extended) */
 } JitSlow;
 
 typedef struct JitStub {
@@ -257,6 +259,10 @@ void jit_emit_ea(BlockBuilder *b);
 /* Load `size` bytes at seg:r14d into eax (zero-extended). rmw: probe as
  * a write (leaves the host address in r14, or 0 after the slow path). */
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+/* Load `size` bytes at seg:r14d straight into the 32-bit host register
+ * dst, zero- or sign-extended (MOV/MOVZX/MOVSX to a 32-bit register). */
+void jit_emit_load_to(BlockBuilder *b, unsigned seg, unsigned size, int dst,
+                      bool sign);
 /* Store r13d to seg:r14d; after an rmw load, store to the same place. */
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
 /* After an instruction whose store took the slow path (r14 = 0), leave
