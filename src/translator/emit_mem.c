@@ -22,22 +22,42 @@
 #include "frontend/exec.h"
 #include "translator/jit_int.h"
 
-void jit_emit_ea(BlockBuilder *b)
+void jit_emit_ea_to(BlockBuilder *b, int dst)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
     int base = d->base != DEC_NOREG ? jit_hreg(d->base) : X64_NOREG;
     int index = d->index != DEC_NOREG ? jit_hreg(d->index) : X64_NOREG;
     if (base == X64_NOREG && index == X64_NOREG)
-        x64_emit_mov_ri(a, 4, JIT_REG_EA, d->disp);
+        x64_emit_mov_ri(a, 4, dst, d->disp);
     else if (index == X64_NOREG && d->disp == 0)
-        x64_emit_mov_rr(a, 4, JIT_REG_EA, base);
+        x64_emit_mov_rr(a, 4, dst, base);
     else
-        x64_emit_lea(a, 4, JIT_REG_EA,
+        x64_emit_lea(a, 4, dst,
                      x64_mem_idx(base, index, 1u << d->scale,
                                  (int32_t)d->disp));
     if (!d->a32)
-        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+        x64_emit_movzx_rr(a, 4, 2, dst, dst);
+}
+
+void jit_emit_ea(BlockBuilder *b)
+{
+    jit_emit_ea_to(b, JIT_REG_EA);
+}
+
+/* ix = (lin >> 12) & 255, the TLB index of the linear address in lin. */
+static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
+{
+    X64Asm *a = &b->a;
+    _Static_assert(TLB_SIZE == 256, "TLB index is one byte");
+    if (b->js->bmi2) {
+        x64_emit_rorx(a, 4, ix, lin, 12);
+        x64_emit_movzx_rr(a, 4, 1, ix, ix);
+        return;
+    }
+    x64_emit_mov_rr(a, 4, ix, lin);
+    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
+    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
 }
 
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
@@ -67,21 +87,19 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
         site[0] = x64_emit_jcc_site(a, X64_CC_A);
         x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
         x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
-        x64_emit_mov_rr(a, 4, ix, X64_RAX);
+        jit_emit_tlb_index(b, ix, X64_RAX);
         if (size > 1)
             x64_emit_alu_ri(a, X64_ADD, 4, X64_RAX, (int32_t)size - 1);
     } else {
-        x64_emit_mov_rr(a, 4, ix, JIT_REG_EA);
+        jit_emit_tlb_index(b, ix, JIT_REG_EA);
         if (size > 1)
             x64_emit_lea(a, 4, X64_RAX,
                          x64_mem(JIT_REG_EA, (int32_t)size - 1));
         else
             x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     }
-    /* rbp = lin, eax = lin + size - 1: index by the first byte, compare
-     * the page of the last (an access crossing a page misses). */
-    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
-    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
+    /* Index by the first byte, compare the page of the last (eax =
+     * lin + size - 1; an access crossing a page misses). */
     x64_emit_lea(a, 8, ix, x64_mem_idx(ix, ix, 2, 0));
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,

@@ -96,6 +96,10 @@ static void jit_mov_moffs(BlockBuilder *b, unsigned size, bool store)
 
 static void jit_lea(BlockBuilder *b, unsigned osize)
 {
+    if (osize == 4) {
+        jit_emit_ea_to(b, jit_hreg(b->d->reg));
+        return;
+    }
     jit_emit_ea(b);
     x64_emit_mov_rr(&b->a, osize, jit_hreg(b->d->reg), JIT_REG_EA);
 }

@@ -53,6 +53,8 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     }
     js->cc = cc;
     js->cpu = cpu;
+    /* X86BT_JIT_NO_BMI2: portable host code (the golden tests use it). */
+    js->bmi2 = __builtin_cpu_supports("bmi2") && !getenv("X86BT_JIT_NO_BMI2");
     js->a20_mask = cpu->a20_mask;
     js->map_gen = vm->mem.map_gen;
     cc->owner = js;

@@ -189,6 +189,7 @@ struct JitState {
      * Both are `call`ed around every helper call. */
     uintptr_t spill, fill;
     int64_t parked_budget; /* budget set aside by a kick (fill) */
+    bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
     uint32_t map_gen;      /* memory-map generation ditto */
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
@@ -256,6 +257,8 @@ bool jit_reg_direct(unsigned size, unsigned n);
 /* emit_mem.c: effective address and inline-TLB memory accesses.
  * EA (offset in the segment) is computed into r14d. */
 void jit_emit_ea(BlockBuilder *b);
+/* ... into another 32-bit host register (LEA to a pinned register). */
+void jit_emit_ea_to(BlockBuilder *b, int dst);
 /* Load `size` bytes at seg:r14d into eax (zero-extended). rmw: probe as
  * a write (leaves the host address in r14, or 0 after the slow path). */
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
