@@ -165,8 +165,8 @@ typedef struct BlockBuilder {
     uint8_t flags_defer[JIT_MAX_INSNS];    /* k + 1: see flags.c */
     unsigned ninsn;        /* instructions in the block */
     bool loop;             /* self-loop with a pending compare (loop.c) */
-    bool loop_pending;     /* ... whose flags are only in r15 now */
-    unsigned loop_k, loop_op;
+    bool loop_pending;     /* ... whose flags are not stored now */
+    unsigned loop_k, loop_op, loop_reg;
     uint32_t loop_imm;
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
@@ -233,8 +233,8 @@ bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
  * forms), translated inline. */
 bool jit_flags_full_writer(const DecodedInsn *d);
 
-/* loop.c: self-loop blocks whose closing compare keeps its flags in r15
- * across the back edge. detect: after liveness; producer: the compare
+/* loop.c: self-loop blocks whose closing compare's flags are not stored
+ * on the back edge. detect: after liveness; producer: the compare
  * (false if this is not it); loop_flags: store them into CPUState
  * (clobbers rax); loop_entry: the second entry, after the body. */
 void jit_loop_detect(BlockBuilder *b, unsigned n);

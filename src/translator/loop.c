@@ -1,15 +1,15 @@
 /*
- * loop.c — self-loop blocks: the closing compare's flags stay in a host
- * register across the back edge.
+ * loop.c — self-loop blocks: the closing compare's flags are not stored
+ * on the back edge (they are rebuilt from the compared register).
  *
  * A block ending in `CMP/SUB/ADD r32, imm; Jcc <block start>` stores four
  * lazy-flag fields per iteration, although the next iteration overwrites
  * them at its first flag writer k. They are needed only if something
  * observes them first: a fault or exit before k, or the loop's exits.
  * So, when everything before k is a register move or a memory move (whose
- * only fault is in a TLB slow path), the compare keeps its first operand
- * in r15 and stores nothing; the flags are materialized from r15 and the
- * immediate only where they can be seen:
+ * only fault is in a TLB slow path) that leaves the compared register
+ * alone, the compare stores nothing; the flags are rebuilt from that
+ * register and the immediate only where they can be seen:
  *   - the fall-through exit (before its jmp) and the taken exit's stub;
  *   - a second entry E1, which the back edge chains to (cc_chain knows
  *     TBlock.loop_entry): its budget stub, and a copy of instructions
@@ -80,6 +80,28 @@ static int jit_loop_producer(const DecodedInsn *d)
     return op == ALU_ADD || op == ALU_SUB || op == ALU_CMP ? (int)op : -1;
 }
 
+/* Guest registers a prefix row may write (both byte-register readings,
+ * to be safe), as a bit mask. */
+static unsigned jit_loop_writes(const DecodedInsn *d)
+{
+    unsigned n;
+    switch (d->row) {
+    case INSN_MOV_Eb_Gb: case INSN_MOV_Ev_Gv: case INSN_MOV_Eb_Ib:
+    case INSN_MOV_Ev_Iz:
+        if (d->mod != 3)
+            return 0;
+        n = d->rm;
+        break;
+    case INSN_MOV_Zb_Ib: case INSN_MOV_Zv_Iz:
+        n = d->opcode & 7;
+        break;
+    default:
+        n = d->reg;
+        break;
+    }
+    return (1u << n) | (1u << (n & 3));
+}
+
 void jit_loop_detect(BlockBuilder *b, unsigned n)
 {
     b->loop = false;
@@ -94,7 +116,10 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
     int op = jit_loop_producer(p);
     if (target != b->insn_eip[0] || op < 0)
         return;
-    /* k: the first instruction that overwrites all flags. */
+    unsigned reg = p->has_modrm ? p->rm : R_EAX;
+    /* k: the first instruction that overwrites all flags. Before it,
+     * the compared register must stay as it was (the flags are rebuilt
+     * from it). */
     for (unsigned k = 0; k < n - 1; k++) {
         const DecodedInsn *d = b->insns[k];
         if (k == n - 2 || jit_flags_full_writer(d)) {
@@ -102,37 +127,46 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
             b->loop_k = k;
             b->loop_op = (unsigned)op;
             b->loop_imm = p->imm;
+            b->loop_reg = reg;
             return;
         }
-        if (!jit_loop_prefix_ok(d))
+        if (!jit_loop_prefix_ok(d) || (jit_loop_writes(d) & (1u << reg)))
             return;
     }
 }
 
+/* The register still holds what the compare left: CMP's first operand,
+ * or SUB/ADD's result (whose first operand is the result -/+ imm). */
 void jit_emit_loop_flags(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), JIT_REG_OP1);
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2),
-                       (int32_t)b->loop_imm);
-    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_OP1);
-    x64_emit_alu_ri(a, b->loop_op == ALU_ADD ? X64_ADD : X64_SUB, 4, X64_RAX,
-                    (int32_t)b->loop_imm);
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), X64_RAX);
+    int h = jit_hreg(b->loop_reg);
+    int32_t imm = (int32_t)b->loop_imm;
+    x64_emit_mov_rr(a, 4, X64_RAX, h);
+    if (b->loop_op == ALU_CMP) {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), h);
+        x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, imm);
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), X64_RAX);
+    } else {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), h);
+        x64_emit_alu_ri(a, b->loop_op == ALU_ADD ? X64_SUB : X64_ADD, 4,
+                        X64_RAX, imm);
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), X64_RAX);
+    }
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), imm);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
                        (int32_t)((b->loop_op == ALU_ADD ? CC_OP_ADD8
                                                         : CC_OP_SUB8) +
                                  cc_size_idx(4)));
 }
 
-/* The compare itself: r15 = first operand, host flags set, no stores. */
+/* The compare itself: host flags set, no stores. */
 bool jit_emit_loop_producer(BlockBuilder *b)
 {
     if (!b->loop || b->idx + 2 != b->ninsn)
         return false;
     X64Asm *a = &b->a;
-    int h = jit_hreg(b->d->mod == 3 && b->d->has_modrm ? b->d->rm : R_EAX);
-    x64_emit_mov_rr(a, 4, JIT_REG_OP1, h);
+    int h = jit_hreg(b->loop_reg);
     X64Alu op = b->loop_op == ALU_ADD   ? X64_ADD
                 : b->loop_op == ALU_SUB ? X64_SUB
                                         : X64_CMP;

@@ -174,13 +174,16 @@ static void gen_deferred_shift(Gen *g)
 
 /* A short self-loop (flat mode): counter = X; L: memory move through a
  * random base (may hit the code: SMC); [register move]; add counter, 1;
- * cmp counter, X + n; jne L. The translator keeps the compare's flags in
- * a host register across the back edge. */
+ * cmp counter, X + n; jne L (or counter = n; ...; sub counter, 1; jne).
+ * The translator does not store the compare's flags on the back edge. */
 static void gen_self_loop(Gen *g)
 {
     unsigned c = 1 + rnd(g->r) % 3, other = (c + 1 + rnd(g->r) % 2) % 4;
     uint32_t x = rnd(g->r), n = 1 + rnd(g->r) % 12;
+    bool down = rnd(g->r) % 3 == 0; /* counter = n; ...; sub c, 1; jne */
     uint8_t *start;
+    if (down)
+        x = n;
     put(g, (uint8_t)(0xB8 + c));
     for (int i = 0; i < 4; i++)
         put(g, (uint8_t)(x >> (8 * i)));
@@ -193,13 +196,19 @@ static void gen_self_loop(Gen *g)
         put(g, 0x89);
         put(g, (uint8_t)(0xC0 | (c << 3) | other));
     }
-    put(g, 0x83);
-    put(g, (uint8_t)(0xC0 | c));
-    put(g, 1);
-    put(g, 0x81);
-    put(g, (uint8_t)(0xF8 | c));
-    for (int i = 0; i < 4; i++)
-        put(g, (uint8_t)((x + n) >> (8 * i)));
+    if (down) {
+        put(g, 0x83);
+        put(g, (uint8_t)(0xE8 | c));
+        put(g, 1);
+    } else {
+        put(g, 0x83);
+        put(g, (uint8_t)(0xC0 | c));
+        put(g, 1);
+        put(g, 0x81);
+        put(g, (uint8_t)(0xF8 | c));
+        for (int i = 0; i < 4; i++)
+            put(g, (uint8_t)((x + n) >> (8 * i)));
+    }
     put(g, 0x75);
     put(g, (uint8_t)(start - (g->p + 1)));
 }
