@@ -376,6 +376,7 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     b->pend = false;
     b->loop = false;
     b->loop_pending = false;
+    b->loop_entry = 0;
     b->js = js;
     b->cpu = js->cpu;
     b->cc = js->cc;
@@ -434,6 +435,12 @@ static unsigned jit_emit_body(BlockBuilder *b)
         b->d = b->dcopy;
         b->eip = b->insn_eip[b->idx];
         b->next_eip = b->insn_next[b->idx];
+        if (b->loop && b->idx == b->loop_k) {
+            jit_emit_loop_entry(b);
+            b->d = b->dcopy = b->insns[b->idx];
+            b->eip = b->insn_eip[b->idx];
+            b->next_eip = b->insn_next[b->idx];
+        }
         jit_emit_insn(b);
         if (b->pend && b->idx + 1 >= b->pend_end)
             b->pend = false;
@@ -451,9 +458,10 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     if (!b->ended)
         jit_emit_direct_exit(b, 0, b->eip);
     uint32_t end_eip = b->eip;
-    size_t loop_entry = 0;
-    if (b->loop && b->ended && b->idx == b->ninsn)
-        loop_entry = jit_emit_loop_entry(b, ninsn);
+    /* E1 is valid only if the whole block, with its closing compare and
+     * Jcc, was translated. */
+    size_t loop_entry = b->loop && b->ended && b->idx == b->ninsn
+                            ? b->loop_entry : 0;
     jit_emit_slow_paths(b);
     b->eip = end_eip;
     jit_emit_stubs(b, ninsn);

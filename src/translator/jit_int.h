@@ -167,6 +167,7 @@ typedef struct BlockBuilder {
     bool loop;             /* self-loop with a pending compare (loop.c) */
     bool loop_pending;     /* ... whose flags are not stored now */
     unsigned loop_k, loop_op, loop_reg;
+    size_t loop_entry;     /* offset of E1 (0: none) */
     uint32_t loop_imm;
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
@@ -236,11 +237,11 @@ bool jit_flags_full_writer(const DecodedInsn *d);
 /* loop.c: self-loop blocks whose closing compare's flags are not stored
  * on the back edge. detect: after liveness; producer: the compare
  * (false if this is not it); loop_flags: store them into CPUState
- * (clobbers rax); loop_entry: the second entry, after the body. */
+ * (clobbers rax); loop_entry: the second entry, before insn loop_k. */
 void jit_loop_detect(BlockBuilder *b, unsigned n);
 bool jit_emit_loop_producer(BlockBuilder *b);
 void jit_emit_loop_flags(BlockBuilder *b);
-size_t jit_emit_loop_entry(BlockBuilder *b, uint32_t ninsn);
+void jit_emit_loop_entry(BlockBuilder *b);
 
 /* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
  * holding guest register n (0-7, ModRM order). get: zero-extended value of

@@ -13,7 +13,9 @@
  *   - the fall-through exit (before its jmp) and the taken exit's stub;
  *   - a second entry E1, which the back edge chains to (cc_chain knows
  *     TBlock.loop_entry): its budget stub, and a copy of instructions
- *     [0, k) whose TLB slow paths materialize first, then a jump to k.
+ *     [0, k) whose TLB slow paths materialize first. E1 sits in the
+ *     body just before k, into which it falls; the normal entry's path
+ *     jumps over it.
  * Entering at the normal entry (from the dispatcher or another block),
  * the flags are in CPUState as usual.
  */
@@ -178,31 +180,32 @@ bool jit_emit_loop_producer(BlockBuilder *b)
     return true;
 }
 
-/* E1 after the body: budget check, instructions [0, k) again with the
- * compare pending, then on into the body at k. Returns E1's offset. */
-size_t jit_emit_loop_entry(BlockBuilder *b, uint32_t ninsn)
+/* Before instruction k of the body: E0's path jumps over E1, which is
+ * a budget check and instructions [0, k) again with the compare pending,
+ * falling through into k. Records E1's offset in b->loop_entry. */
+void jit_emit_loop_entry(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
-    size_t e1 = a->len;
-    uint32_t eip = b->eip;
-    x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, (int32_t)ninsn);
+    unsigned k = b->idx;
+    size_t over = x64_emit_jmp_site(a);
+    b->loop_entry = a->len;
+    x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, (int32_t)b->ninsn);
     b->idx = 0;
     b->eip = b->insn_eip[0];
     b->loop_pending = true;
     jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
-    for (unsigned i = 0; i < b->loop_k; i++) {
+    for (unsigned i = 0; i < k; i++) {
         b->idx = i;
         b->dcopy = b->insns[i];
         b->d = b->dcopy;
         b->eip = b->insn_eip[i];
         b->next_eip = b->insn_next[i];
-        b->fk = JIT_FK_UNKNOWN;
         if (!jit_emit_mov(b))
             b->a.overflow = true; /* jit_loop_prefix_ok rows are inline */
         jit_emit_smc_tail(b);
     }
     b->loop_pending = false;
-    x64_emit_jmp(a, x64_pc(a) - a->len + b->insn_code[b->loop_k]);
-    b->eip = eip;
-    return e1;
+    b->fk = JIT_FK_UNKNOWN;
+    b->idx = k;
+    x64_bind(a, over);
 }
