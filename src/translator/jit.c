@@ -12,10 +12,12 @@
  * than the block) run interp_run() for as few instructions as needed.
  *
  * Exceptions: cpu_raise() longjmps to the setjmp here. Generated code
- * stored the faulting instruction's EIP and never caches guest state, so
- * the CPU is already precise; the block's boundary table gives how many
- * of its instructions retired, and the budget is corrected as the
- * interpreter counts (the faulting instruction consumes one unit).
+ * stored the faulting instruction's EIP and spilled the pinned guest
+ * registers, the budget and cc->cur_tb before calling C, so the CPU is
+ * already precise; the block's boundary table gives how many of its
+ * instructions retired, and the budget is corrected as the interpreter
+ * counts (the faulting instruction consumes one unit). A budget parked
+ * by a kick (the fill trampoline, block.c) is added back first.
  */
 #include "translator/jit.h"
 
