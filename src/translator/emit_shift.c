@@ -99,8 +99,16 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
 void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
 {
     X64Asm *a = &b->a;
+    size_t zero = SIZE_MAX;
     x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
-    x64_emit_shift_ri(a, host_shift[op], 4, JIT_REG_OP2, (uint8_t)count);
+    if (count == JIT_PEND_CL) {
+        /* CL still holds the count; zero leaves the flags unchanged. */
+        x64_emit_test_ri(a, 1, X64_RCX, 0x1F);
+        zero = x64_emit_jcc_site(a, X64_CC_E);
+        x64_emit_shift_cl(a, host_shift[op], 4, JIT_REG_OP2);
+    } else {
+        x64_emit_shift_ri(a, host_shift[op], 4, JIT_REG_OP2, (uint8_t)count);
+    }
     x64_emit_lahf(a); /* AH = SF ZF 0 AF 0 PF 1 CF */
     x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 8);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX,
@@ -120,15 +128,30 @@ void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
                     ~(int32_t)EFL_ARITH);
     x64_emit_alu_mr(a, X64_OR, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
+    if (zero != SIZE_MAX)
+        x64_bind(a, zero);
 }
 
 /* Shift by CL with its flags dead (flags.c): the host shift masks the
  * count to 5 bits and shifts exactly as the guest does; the flags, which
- * a zero count would leave unchanged, are overwritten before any use. */
+ * a zero count would leave unchanged, are overwritten before any use.
+ * 32-bit ones may also defer their flags, as shifts by an immediate. */
 static bool jit_shift_cl(BlockBuilder *b, unsigned size)
 {
     const DecodedInsn *d = b->d;
     unsigned op = d->reg;
+    if (op >= 4 && b->flags_defer[b->idx]) {
+        /* Flags built only where a fault could see them (flags.c). */
+        int h = jit_hreg(d->rm);
+        x64_emit_mov_rr(&b->a, 4, JIT_REG_OP1, h);
+        x64_emit_shift_cl(&b->a, host_shift[op], 4, h);
+        b->pend = true;
+        b->pend_op = (uint8_t)op;
+        b->pend_count = JIT_PEND_CL;
+        b->pend_end = b->flags_defer[b->idx];
+        b->fk = JIT_FK_UNKNOWN;
+        return true;
+    }
     if (op < 4 || d->mod != 3 || !b->flags_dead[b->idx] ||
         !jit_reg_direct(size, d->rm))
         return false;

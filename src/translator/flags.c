@@ -194,20 +194,59 @@ static bool jit_mem_killer(const DecodedInsn *d)
  * the slow paths of the memory moves before the instruction k that
  * overwrites them (and in k's own load slow path), the only places a
  * fault could observe them. Returns k + 1, or 0. */
+/* May this move (neutral or memory move) write ECX (or CL/CH)? */
+static bool jit_move_writes_ecx(const DecodedInsn *d)
+{
+    unsigned n;
+    switch (d->row) {
+    case INSN_MOV_Eb_Gb: case INSN_MOV_Ev_Gv: case INSN_MOV_Eb_Ib:
+    case INSN_MOV_Ev_Iz:
+        if (d->mod != 3)
+            return false;
+        n = d->rm;
+        break;
+    case INSN_MOV_Zb_Ib: case INSN_MOV_Zv_Iz:
+        n = d->opcode & 7;
+        break;
+    case INSN_MOV_AL_Ob: case INSN_MOV_eAX_Ov:
+        n = R_EAX;
+        break;
+    case INSN_MOV_Ob_AL: case INSN_MOV_Ov_eAX:
+        return false;
+    default:
+        n = d->reg;
+        break;
+    }
+    return n == R_ECX || (n & 3) == R_ECX;
+}
+
+static bool jit_shift_cl_row(unsigned row)
+{
+    return row == INSN_SHL_Ev_CL || row == INSN_SHR_Ev_CL ||
+           row == INSN_SAL_Ev_CL || row == INSN_SAR_Ev_CL;
+}
+
 static unsigned jit_shift_defer(const DecodedInsn *const *insns, unsigned n,
                                 unsigned i)
 {
     const DecodedInsn *d = insns[i];
-    if (!jit_shift_imm_inline(d) || d->mod != 3 || !d->o32 ||
-        (d->row != INSN_SHL_Ev_Ib && d->row != INSN_SHR_Ev_Ib &&
-         d->row != INSN_SAL_Ev_Ib && d->row != INSN_SAR_Ev_Ib &&
-         d->row != INSN_SHL_Ev_1 && d->row != INSN_SHR_Ev_1 &&
-         d->row != INSN_SAL_Ev_1 && d->row != INSN_SAR_Ev_1))
+    /* By CL: the count must still be in CL where the flags are built
+     * (and a zero count leaves them as they were: nothing to build). */
+    bool cl = jit_shift_cl_row(d->row) && d->rm != R_ECX;
+    if (d->lock || d->mod != 3 || !d->o32)
+        return 0;
+    if (!cl && (!jit_shift_imm_inline(d) ||
+                (d->row != INSN_SHL_Ev_Ib && d->row != INSN_SHR_Ev_Ib &&
+                 d->row != INSN_SAL_Ev_Ib && d->row != INSN_SAR_Ev_Ib &&
+                 d->row != INSN_SHL_Ev_1 && d->row != INSN_SHR_Ev_1 &&
+                 d->row != INSN_SAL_Ev_1 && d->row != INSN_SAR_Ev_1)))
         return 0;
     for (unsigned j = i + 1; j < n; j++) {
         if (jit_full_writer(insns[j]) || jit_mem_killer(insns[j]))
             return j + 1;
         if (!jit_neutral(insns[j]) && !jit_mem_move(insns[j]))
+            return 0;
+        if (cl && jit_move_writes_ecx(insns[j]))
             return 0;
     }
     return 0;

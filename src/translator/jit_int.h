@@ -286,6 +286,7 @@ bool jit_emit_shift(BlockBuilder *b);
  * its flags: compute them from r15 (the operand) into eflags, so that a
  * fault there sees them (emit_shift.c; clobbers rax, rbp, host flags). */
 void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count);
+#define JIT_PEND_CL 0xFF /* pend_count: the count is in CL */
 /* Set host flags so that `jcc <returned cond>` is guest condition cc,
  * replaying the block's last flag writer when known (emit_branch.c). */
 X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);

@@ -148,16 +148,18 @@ static const Shape shapes[] = {
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
                                   0xB7, 0xBE, 0xBF, 0x44, 0xAF };
 
-/* A 32-bit shift by an immediate (flags deferred by the translator),
+/* A 32-bit shift by an immediate or CL (flags deferred by the translator),
  * a load that may fault (real mode: a word at offset 0xFFFF raises #GP,
  * which pushes the shift's flags), then a CMP that overwrites them. */
 static void gen_deferred_shift(Gen *g)
 {
+    bool cl = rnd(g->r) % 2; /* by CL (count may be 0) or by imm */
     if (!g->code32)
         put(g, 0x66);
-    put(g, 0xC1);
+    put(g, cl ? 0xD3 : 0xC1);
     put(g, (uint8_t)(0xE0 | ((rnd(g->r) % 4) << 3) | (rnd(g->r) % 8)));
-    put(g, (uint8_t)(1 + rnd(g->r) % 31));
+    if (!cl)
+        put(g, (uint8_t)(1 + rnd(g->r) % 31));
     if (g->code32) {
         put(g, 0x8B);
         put(g, (uint8_t)(0x40 | ((rnd(g->r) % 8) << 3) | (rnd(g->r) % 8)));
