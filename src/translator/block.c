@@ -111,6 +111,12 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
     js->epilogue = x64_pc(&a);
     jit_emit_spill_regs(&a);
+    size_t nospill = x64_emit_jmp8_site(&a);
+    /* exit0_nospill: after a handler call, CPUState is already current
+     * and the pinned registers are stale. */
+    js->exit0_nospill = x64_pc(&a);
+    x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
+    x64_bind8(&a, nospill);
     x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
     x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
     x64_emit_alu_ri(&a, X64_ADD, 8, X64_RSP, 8);
@@ -211,14 +217,18 @@ void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
 }
 
 /* EIP = next_eip, then find the next block without leaving generated
- * code when possible (near indirect branches: RET, JMP/CALL Ev). */
-void jit_emit_indirect_exit(BlockBuilder *b)
+ * code when possible (near indirect branches: RET, JMP/CALL Ev).
+ * spilled: right after a handler call (no fill), CPUState and cur_tb
+ * are current. */
+static void jit_emit_indirect_exit_from(BlockBuilder *b, bool spilled)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
-    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
-    x64_emit_call(a, b->js->spill);
+    if (!spilled) {
+        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
+        x64_emit_call(a, b->js->spill);
+    }
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
     jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup);
@@ -226,13 +236,24 @@ void jit_emit_indirect_exit(BlockBuilder *b)
     x64_emit_jmp_r(a, X64_RAX);
 }
 
-/* Leave to the dispatcher with EIP = next_eip (mode may have changed). */
-static void jit_emit_dynamic_exit(BlockBuilder *b)
+void jit_emit_indirect_exit(BlockBuilder *b)
+{
+    jit_emit_indirect_exit_from(b, false);
+}
+
+/* Leave to the dispatcher with EIP = next_eip (mode may have changed).
+ * spilled: right after a handler call (no fill): CPUState is current. */
+static void jit_emit_dynamic_exit_from(BlockBuilder *b, bool spilled)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
-    x64_emit_jmp(a, b->js->exit0);
+    x64_emit_jmp(a, spilled ? b->js->exit0_nospill : b->js->exit0);
+}
+
+static void jit_emit_dynamic_exit(BlockBuilder *b)
+{
+    jit_emit_dynamic_exit_from(b, false);
 }
 
 /* After an instruction that may have written guest code, leave at the
@@ -282,16 +303,17 @@ static void jit_emit_call_handler(BlockBuilder *b)
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)r->handler);
-    jit_emit_call_end(b);
     b->fk = JIT_FK_UNKNOWN;
     if (jit_row_ends_block(r, b->d->row)) {
+        /* Leaving: no fill (and no spill again) is needed. */
         b->ended = true;
         if (jit_row_near_indirect(b->d->row))
-            jit_emit_indirect_exit(b);
+            jit_emit_indirect_exit_from(b, true);
         else
-            jit_emit_dynamic_exit(b);
+            jit_emit_dynamic_exit_from(b, true);
         return;
     }
+    jit_emit_call_end(b);
     /* A handler may redirect (REP iterations, faults delivered as
      * control transfers): follow next_eip if it is not the fall-through. */
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
