@@ -27,7 +27,11 @@ void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to)
     CCExit *e = &from->exit[slot];
     if (!e->site || e->target || !to->valid || !from->valid)
         return;
-    cc_patch_exit(cc, from, slot, (uintptr_t)to->code);
+    /* A block's jump to itself may use its dedicated loop entry. */
+    uintptr_t entry = (uintptr_t)to->code;
+    if (from == to && to->loop_entry)
+        entry += to->loop_entry;
+    cc_patch_exit(cc, from, slot, entry);
     e->target = to;
     e->next_src = to->in_head;
     e->next_slot = to->in_slot;

@@ -48,6 +48,8 @@ struct TBlock {
     uint32_t code_len;
     uint32_t code_end;   /* cc->used after it was published */
     size_t data_off, data_end; /* its side data: [data_off, data_end) */
+    uint32_t loop_entry; /* offset of the entry its own back edge chains
+                          * to (the translator's self-loops), 0: none */
     bool valid;
     TBlock *hash_next;
     TBlock *page_next;   /* blocks on the same physical page */

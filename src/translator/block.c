@@ -2,18 +2,18 @@
  * block.c — translates one guest basic block into host code.
  *
  * Block layout (docs/JIT.md):
- *   entry:  cc->cur_tb = tb
- *           if (cpu->kick) leave at the block's EIP
- *           cc->budget -= ninsn; if negative: refund, leave at EIP
+ *   entry:  r12 (budget) -= ninsn; if negative: refund, leave at EIP
+ *           (a kick set by a helper zeroes r12 in the fill trampoline)
  *   body:   per guest instruction, an inline fast path (emit_*.c) or a
  *           direct call to the reference tier's handler exec_*(cpu, d)
  *           with a copy of the DecodedInsn kept in side memory
  *   exits:  `jmp rel32` per direct successor (patched by chaining),
  *           or the indirect-branch lookup, or a return to the dispatcher
  *   stubs:  out-of-line exits for mid-block leaves (mode change, SMC)
- * Before any instruction that can fault, cpu->eip holds its address, and
- * no guest state is cached in host registers across instructions, so a
- * longjmp from cpu_raise() leaves the guest exactly at the faulting
+ * Guest registers are pinned in host registers (emit_reg.c). Only C
+ * code can raise a guest exception, and every call into C first stores
+ * cpu->eip, the pinned registers, the budget and cc->cur_tb (spill), so
+ * a longjmp from cpu_raise() leaves the guest exactly at the faulting
  * instruction; the per-block boundary table then tells how many
  * instructions retired (jit.c).
  */
@@ -68,9 +68,23 @@ bool jit_seg_fast(const BlockBuilder *b, unsigned seg)
            (b->flags & (1u << (JIT_F_FASTSEG_SHIFT + seg))) != 0;
 }
 
+static void jit_emit_spill_regs(X64Asm *a)
+{
+    for (unsigned n = 0; n < 8; n++)
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_REG(n)), jit_hreg(n));
+}
+
+static void jit_emit_fill_regs(X64Asm *a)
+{
+    for (unsigned n = 0; n < 8; n++)
+        x64_emit_load(a, 4, jit_hreg(n), x64_mem(JIT_REG_CPU, OFF_REG(n)));
+}
+
 /* Trampolines: enter(cpu, cc, code) saves the callee-saved registers,
  * keeps rsp 16-byte aligned for helper calls (the 8-byte pad at [rsp] is
- * a scratch slot for helpers' out-parameters) and jumps to the block. */
+ * a scratch slot for helpers' out-parameters), loads the budget and the
+ * pinned guest registers and jumps to the block. The exit path stores
+ * them back. spill/fill are called around helper calls. */
 void jit_emit_trampolines(JitState *js)
 {
     CodeCache *cc = js->cc;
@@ -88,11 +102,22 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_push(&a, X64_R15);
     x64_emit_alu_ri(&a, X64_SUB, 8, X64_RSP, 8);
     x64_emit_mov_rr(&a, 8, JIT_REG_CPU, X64_RDI);
-    x64_emit_mov_rr(&a, 8, JIT_REG_CC, X64_RSI);
-    x64_emit_jmp_r(&a, X64_RDX);
+    x64_emit_load(&a, 8, JIT_REG_BUDGET, x64_mem(X64_RSI, OFF_CC_BUDGET));
+    x64_emit_mov_rr(&a, 8, X64_RAX, X64_RDX);
+    jit_emit_fill_regs(&a);
+    x64_emit_jmp_r(&a, X64_RAX);
     js->exit0 = x64_pc(&a);
     x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
     js->epilogue = x64_pc(&a);
+    jit_emit_spill_regs(&a);
+    size_t nospill = x64_emit_jmp8_site(&a);
+    /* exit0_nospill: after a handler call, CPUState is already current
+     * and the pinned registers are stale. */
+    js->exit0_nospill = x64_pc(&a);
+    x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
+    x64_bind8(&a, nospill);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
     x64_emit_alu_ri(&a, X64_ADD, 8, X64_RSP, 8);
     x64_emit_pop(&a, X64_R15);
     x64_emit_pop(&a, X64_R14);
@@ -101,6 +126,29 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_pop(&a, X64_RBX);
     x64_emit_pop(&a, X64_RBP);
     x64_emit_ret(&a);
+    /* spill: rax = the running block (for fault recovery, jit.c). */
+    js->spill = x64_pc(&a);
+    jit_emit_spill_regs(&a);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
+    x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_CUR_TB), X64_RAX);
+    x64_emit_ret(&a);
+    /* fill: cpu->kick can only be set by C code (devices run inside
+     * helpers; nothing is asynchronous), so it is checked here rather
+     * than at every block entry. A kick parks the budget: r12 is added to
+     * js->parked_budget and zeroed, so the next block entry leaves
+     * through its budget stub; the dispatcher adds it back (jit.c). */
+    js->fill = x64_pc(&a);
+    x64_emit_alu_mi(&a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
+    size_t park = x64_emit_jcc8_site(&a, X64_CC_NE);
+    size_t load = a.len;
+    jit_emit_fill_regs(&a);
+    x64_emit_ret(&a);
+    x64_bind8(&a, park);
+    x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)&js->parked_budget);
+    x64_emit_alu_mr(&a, X64_ADD, 8, x64_mem(X64_RDX, 0), JIT_REG_BUDGET);
+    x64_emit_alu_rr(&a, X64_XOR, 4, JIT_REG_BUDGET, JIT_REG_BUDGET);
+    x64_emit_jmp(&a, x64_pc(&a) - a.len + load);
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
 }
@@ -111,9 +159,21 @@ void jit_emit_store_eip(BlockBuilder *b)
                        (int32_t)b->eip);
 }
 
+void jit_emit_call_begin(BlockBuilder *b)
+{
+    jit_emit_store_eip(b);
+    x64_emit_mov_ri(&b->a, 8, X64_RAX, (uintptr_t)b->tb);
+    x64_emit_call(&b->a, b->js->spill);
+}
+
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn)
 {
     x64_emit_call(&b->a, fn);
+}
+
+void jit_emit_call_end(BlockBuilder *b)
+{
+    x64_emit_call(&b->a, b->js->fill);
 }
 
 /* A conditional jump to an out-of-line exit; the stub itself is emitted
@@ -126,18 +186,21 @@ void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
         return;
     }
     uint32_t eip = kind == JIT_STUB_AFTER ? b->next_eip : b->eip;
-    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx };
+    b->stubs[b->nstubs++] = (JitStub){ site, kind, eip, b->idx,
+                                       b->loop_pending };
 }
 
-/* A chainable exit: jmp rel32 to a stub that stores EIP and returns
- * (tb | slot) to the dispatcher, which may patch the jmp to the
- * successor block (chain.c). */
-void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
+/* The stub of a chainable exit whose rel32 field is at `site`: it stores
+ * EIP and returns (tb | slot) to the dispatcher, which may patch the
+ * rel32 to the successor block (chain.c). */
+void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
+                        size_t site)
 {
     X64Asm *a = &b->a;
-    size_t site = x64_emit_jmp_site(a);
     size_t stub = a->len;
     x64_bind(a, site);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
     x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb | slot);
     x64_emit_jmp(a, b->js->epilogue);
@@ -146,46 +209,73 @@ void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
     b->tb->exit[slot].eip = target;
 }
 
+/* A chainable exit: jmp rel32, initially to its stub. */
+void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
+{
+    jit_emit_exit_stub(b, slot, target, x64_emit_jmp_site(&b->a));
+}
+
 /* EIP = next_eip, then find the next block without leaving generated
- * code when possible (near indirect branches: RET, JMP/CALL Ev). */
-void jit_emit_indirect_exit(BlockBuilder *b)
+ * code when possible (near indirect branches: RET, JMP/CALL Ev).
+ * spilled: right after a handler call (no fill), CPUState and cur_tb
+ * are current. */
+static void jit_emit_indirect_exit_from(BlockBuilder *b, bool spilled)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    if (!spilled) {
+        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
+        x64_emit_call(a, b->js->spill);
+    }
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_rr(a, 8, X64_RSI, JIT_REG_CC);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
     jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup);
+    jit_emit_call_end(b);
     x64_emit_jmp_r(a, X64_RAX);
 }
 
-/* After INT/IRET/SYSENTER/SYSEXIT/far transfers: EIP = next_eip, then
- * the next block for the new mode, unless the dispatcher must decide. */
+void jit_emit_indirect_exit(BlockBuilder *b)
+{
+    jit_emit_indirect_exit_from(b, false);
+}
+
+/* After INT/IRET/SYSENTER/SYSEXIT/far transfers, right after the handler
+ * call (CPUState and cur_tb are current): EIP = next_eip, then the next
+ * block for the new mode, unless the dispatcher must decide. */
 static void jit_emit_mode_exit(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_rr(a, 8, X64_RSI, JIT_REG_CC);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
     jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup_mode);
+    jit_emit_call_end(b);
     x64_emit_jmp_r(a, X64_RAX);
 }
 
-/* Leave to the dispatcher with EIP = next_eip (mode may have changed). */
-static void jit_emit_dynamic_exit(BlockBuilder *b)
+/* Leave to the dispatcher with EIP = next_eip (mode may have changed).
+ * spilled: right after a handler call (no fill): CPUState is current. */
+static void jit_emit_dynamic_exit_from(BlockBuilder *b, bool spilled)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
-    x64_emit_jmp(a, b->js->exit0);
+    x64_emit_jmp(a, spilled ? b->js->exit0_nospill : b->js->exit0);
+}
+
+static void jit_emit_dynamic_exit(BlockBuilder *b)
+{
+    jit_emit_dynamic_exit_from(b, false);
 }
 
 /* After an instruction that may have written guest code, leave at the
  * next instruction if an invalidation happened (smc.c). */
 void jit_emit_smc_check(BlockBuilder *b)
 {
-    x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(JIT_REG_CC, OFF_CC_SMC), 0);
+    x64_emit_mov_ri(&b->a, 8, X64_RAX, (uintptr_t)&b->cc->smc_flag);
+    x64_emit_alu_mi(&b->a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
     jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_AFTER);
 }
 
@@ -237,23 +327,25 @@ static void jit_emit_call_handler(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     const InsnRow *r = &insn_rows[b->d->row];
-    jit_emit_store_eip(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)r->handler);
     b->fk = JIT_FK_UNKNOWN;
     if (jit_row_ends_block(r, b->d->row)) {
+        /* Leaving: no fill (and no spill again) is needed. */
         b->ended = true;
         if (jit_row_near_indirect(b->d->row))
-            jit_emit_indirect_exit(b);
+            jit_emit_indirect_exit_from(b, true);
         else if (jit_row_mode_transfer(b->d->row))
             jit_emit_mode_exit(b);
         else
-            jit_emit_dynamic_exit(b);
+            jit_emit_dynamic_exit_from(b, true);
         return;
     }
+    jit_emit_call_end(b);
     /* A handler may redirect (REP iterations, faults delivered as
      * control transfers): follow next_eip if it is not the fall-through. */
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
@@ -267,9 +359,13 @@ static void jit_emit_insn(BlockBuilder *b)
     b->insn_code[b->idx] = (uint32_t)b->a.len;
     b->insn_eip[b->idx] = b->eip;
     b->insn_inline[b->idx] = true;
-    if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
-        jit_emit_stack(b) || jit_emit_shift(b))
+    if (jit_emit_loop_producer(b))
         return;
+    if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
+        jit_emit_stack(b) || jit_emit_shift(b)) {
+        jit_emit_smc_tail(b);
+        return;
+    }
     b->insn_inline[b->idx] = false;
     jit_emit_call_handler(b);
 }
@@ -277,14 +373,9 @@ static void jit_emit_insn(BlockBuilder *b)
 static void jit_emit_prologue(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
-    x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CC, OFF_CC_CUR_TB), X64_RAX);
-    x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_KICK), 0);
-    jit_emit_stub_jcc(b, X64_CC_NE, JIT_STUB_KICK);
-    /* sub qword [r12 + budget], imm32 — the immediate is patched once the
-     * instruction count is known (REX.W 81 /5 id, imm at the end). */
-    x64_emit_alu_mi(a, X64_SUB, 8, x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
-                    0x7fffffff);
+    /* sub r12, imm32 — the immediate is patched once the instruction
+     * count is known (REX.W 81 /5 id, imm at the end). */
+    x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, 0x7fffffff);
     b->budget_imm = a->len - 4;
     jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
 }
@@ -296,13 +387,12 @@ static void jit_emit_stubs(BlockBuilder *b, uint32_t ninsn)
     for (unsigned i = 0; i < b->nstubs; i++) {
         JitStub *s = &b->stubs[i];
         x64_bind(a, s->site);
-        uint32_t refund = s->kind == JIT_STUB_KICK     ? 0
-                          : s->kind == JIT_STUB_BUDGET ? ninsn
-                                                       : ninsn - s->idx - 1;
+        uint32_t refund = s->kind == JIT_STUB_BUDGET ? ninsn
+                                                     : ninsn - s->idx - 1;
         if (refund)
-            x64_emit_alu_mi(a, X64_ADD, 8,
-                            x64_mem(JIT_REG_CC, OFF_CC_BUDGET),
-                            (int32_t)refund);
+            x64_emit_alu_ri(a, X64_ADD, 8, JIT_REG_BUDGET, (int32_t)refund);
+        if (s->loopflags)
+            jit_emit_loop_flags(b);
         if (s->kind != JIT_STUB_NEXT) {
             x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP),
                                (int32_t)s->eip);
@@ -336,6 +426,11 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
 {
     memset(b, 0, offsetof(BlockBuilder, stubs));
     b->nstubs = 0;
+    b->nslows = 0;
+    b->pend = false;
+    b->loop = false;
+    b->loop_pending = false;
+    b->loop_entry = 0;
     b->js = js;
     b->cpu = js->cpu;
     b->cc = js->cc;
@@ -382,7 +477,9 @@ static unsigned jit_emit_body(BlockBuilder *b)
 {
     unsigned n = jit_predecode(b);
     jit_flags_liveness((const DecodedInsn *const *)b->insns, n,
-                       b->flags_dead);
+                       b->flags_dead, b->flags_defer);
+    b->ninsn = n;
+    jit_loop_detect(b, n);
     while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
@@ -392,7 +489,15 @@ static unsigned jit_emit_body(BlockBuilder *b)
         b->d = b->dcopy;
         b->eip = b->insn_eip[b->idx];
         b->next_eip = b->insn_next[b->idx];
+        if (b->loop && b->idx == b->loop_k) {
+            jit_emit_loop_entry(b);
+            b->d = b->dcopy = b->insns[b->idx];
+            b->eip = b->insn_eip[b->idx];
+            b->next_eip = b->insn_next[b->idx];
+        }
         jit_emit_insn(b);
+        if (b->pend && b->idx + 1 >= b->pend_end)
+            b->pend = false;
         b->idx++;
         b->eip = b->next_eip;
     }
@@ -406,6 +511,13 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     CodeCache *cc = b->cc;
     if (!b->ended)
         jit_emit_direct_exit(b, 0, b->eip);
+    uint32_t end_eip = b->eip;
+    /* E1 is valid only if the whole block, with its closing compare and
+     * Jcc, was translated. */
+    size_t loop_entry = b->loop && b->ended && b->idx == b->ninsn
+                            ? b->loop_entry : 0;
+    jit_emit_slow_paths(b);
+    b->eip = end_eip;
     jit_emit_stubs(b, ninsn);
     JitBlockInfo *info = cc_data_alloc(cc, sizeof *info);
     if (b->a.overflow || !info)
@@ -428,6 +540,7 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
     tb->code_off = (uint32_t)off;
     tb->code_len = (uint32_t)b->a.len;
     tb->data = info;
+    tb->loop_entry = (uint32_t)loop_entry;
     for (unsigned i = 0; i < CC_MAX_EXITS; i++) {
         if (tb->exit[i].site) {
             tb->exit[i].site += (uint32_t)off;

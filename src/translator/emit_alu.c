@@ -22,43 +22,38 @@ static unsigned alu_size(const BlockBuilder *b, bool byte)
     return byte ? 1 : (b->d->o32 ? 4 : 2);
 }
 
-/* Zero-extending load of guest register n (size 1/2/4) into host reg. */
-static void jit_load_greg(X64Asm *a, unsigned size, int dst, unsigned n)
-{
-    if (size == 1)
-        x64_emit_movzx_load(a, 4, 1, dst, x64_mem(JIT_REG_CPU, OFF_REG8(n)));
-    else if (size == 2)
-        x64_emit_movzx_load(a, 4, 2, dst, x64_mem(JIT_REG_CPU, OFF_REG(n)));
-    else
-        x64_emit_load(a, 4, dst, x64_mem(JIT_REG_CPU, OFF_REG(n)));
-}
-
-static void jit_store_greg(X64Asm *a, unsigned size, unsigned n, int src)
-{
-    x64_emit_store(a, size,
-                   x64_mem(JIT_REG_CPU, size == 1 ? OFF_REG8(n) : OFF_REG(n)),
-                   src);
-}
-
 static const X64Alu host_alu[8] = {
     [ALU_ADD] = X64_ADD, [ALU_OR] = X64_OR, [ALU_AND] = X64_AND,
     [ALU_SUB] = X64_SUB, [ALU_XOR] = X64_XOR, [ALU_CMP] = X64_SUB,
 };
 
-static void jit_set_cc(BlockBuilder *b, unsigned kind8, unsigned size,
-                       bool operands)
+/* Lazy-flag stores: op1/op2 from host registers (op2 < 0: the
+ * immediate imm2), res from a host register. */
+static void jit_set_cc_from(BlockBuilder *b, unsigned kind8, unsigned size,
+                            int op1, int op2, uint32_t imm2, int res)
 {
     X64Asm *a = &b->a;
     if (b->flags_dead[b->idx])
         return; /* overwritten before any use (flags.c) */
-    if (operands) {
-        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), JIT_REG_OP1);
-        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), JIT_REG_OP2);
+    if (op1 >= 0) {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), op1);
+        if (op2 >= 0)
+            x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), op2);
+        else
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2),
+                               (int32_t)imm2);
     }
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), JIT_REG_VAL);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), res);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
                        (int32_t)(kind8 + cc_size_idx(size)));
     b->fk_size = size;
+}
+
+static void jit_set_cc(BlockBuilder *b, unsigned kind8, unsigned size,
+                       bool operands)
+{
+    jit_set_cc_from(b, kind8, size, operands ? JIT_REG_OP1 : -1,
+                    JIT_REG_OP2, 0, JIT_REG_VAL);
 }
 
 /* Load the E operand (register or memory) into r15d; memory operands
@@ -67,10 +62,9 @@ static void jit_load_e(BlockBuilder *b, unsigned size, bool rmw)
 {
     const DecodedInsn *d = b->d;
     if (d->mod == 3) {
-        jit_load_greg(&b->a, size, JIT_REG_OP1, d->rm);
+        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
         return;
     }
-    jit_emit_store_eip(b);
     jit_emit_ea(b);
     jit_emit_load(b, d->seg, size, rmw);
     x64_emit_mov_rr(&b->a, 4, JIT_REG_OP1, X64_RAX);
@@ -80,7 +74,7 @@ static void jit_store_e(BlockBuilder *b, unsigned size)
 {
     const DecodedInsn *d = b->d;
     if (d->mod == 3)
-        jit_store_greg(&b->a, size, d->rm, JIT_REG_VAL);
+        jit_set_reg(b, size, d->rm, JIT_REG_VAL);
     else
         jit_emit_store(b, d->seg, size, true);
 }
@@ -88,6 +82,121 @@ static void jit_store_e(BlockBuilder *b, unsigned size)
 static uint32_t imm_masked(const DecodedInsn *d, unsigned size)
 {
     return size == 4 ? d->imm : d->imm & ((1u << (8 * size)) - 1);
+}
+
+/* 32-bit register-only forms straight on the pinned registers:
+ * dst op= src (host register, or the immediate when src < 0). */
+static void jit_alu_reg32(BlockBuilder *b, int op, unsigned dst, int src,
+                          uint32_t imm)
+{
+    X64Asm *a = &b->a;
+    int hd = jit_hreg(dst);
+    bool dead = b->flags_dead[b->idx];
+    bool logic = op < 0 || op == ALU_AND || op == ALU_OR || op == ALU_XOR;
+    X64Alu hop = op < 0 ? X64_AND : host_alu[op];
+    bool writes = op >= 0 && op != ALU_CMP;
+    int res = hd, op1 = hd, op2 = src;
+    if (!writes) {
+        if (dead)
+            goto done;
+        x64_emit_mov_rr(a, 4, JIT_REG_VAL, hd);
+        res = JIT_REG_VAL;
+    } else if (!logic && !dead) {
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, hd);
+        op1 = JIT_REG_OP1;
+        if (src == hd)
+            op2 = JIT_REG_OP1;
+    }
+    if (src >= 0)
+        x64_emit_alu_rr(a, hop, 4, res, src);
+    else
+        x64_emit_alu_ri(a, hop, 4, res, (int32_t)imm);
+    b->hf_at = b->idx + 1;
+    if (logic)
+        jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, res);
+    else
+        jit_set_cc_from(b, op == ALU_ADD ? CC_OP_ADD8 : CC_OP_SUB8, 4, op1,
+                        op2, imm, res);
+done:
+    b->fk_size = 4;
+    b->fk = logic ? JIT_FK_LOGIC : op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
+    if (dead)
+        b->fk = JIT_FK_UNKNOWN;
+}
+
+/* CMP/TEST with a 32-bit memory first operand, now in eax: compare it
+ * with src (host register, or the immediate when src < 0). */
+static void jit_alu_cmp_mem32(BlockBuilder *b, int op, int src, uint32_t imm)
+{
+    X64Asm *a = &b->a;
+    bool logic = op < 0;
+    b->fk_size = 4;
+    if (b->flags_dead[b->idx]) {
+        b->fk = JIT_FK_UNKNOWN;
+        return;
+    }
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, X64_RAX);
+    if (src >= 0)
+        x64_emit_alu_rr(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL, src);
+    else
+        x64_emit_alu_ri(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL,
+                        (int32_t)imm);
+    b->hf_at = b->idx + 1;
+    if (logic)
+        jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, JIT_REG_VAL);
+    else
+        jit_set_cc_from(b, CC_OP_SUB8, 4, X64_RAX, src, imm, JIT_REG_VAL);
+    b->fk = logic ? JIT_FK_LOGIC : JIT_FK_SUB;
+}
+
+/* 32-bit forms whose memory operand (if any) is only read: load it into
+ * eax, then operate on the pinned registers. */
+static bool jit_alu_try_mem32(BlockBuilder *b, int op, AluForm form)
+{
+    const DecodedInsn *d = b->d;
+    bool writes = op >= 0 && op != ALU_CMP;
+    if (form == FORM_A_I || (writes && form != FORM_G_E))
+        return false;
+    jit_emit_ea(b);
+    jit_emit_load(b, d->seg, 4, false);
+    if (form == FORM_G_E)
+        jit_alu_reg32(b, op, d->reg, X64_RAX, 0);
+    else if (form == FORM_E_G)
+        jit_alu_cmp_mem32(b, op, jit_hreg(d->reg), 0);
+    else
+        jit_alu_cmp_mem32(b, op, -1, d->imm);
+    return true;
+}
+
+/* The register-only 32-bit forms, else false. */
+static bool jit_alu_try_reg32(BlockBuilder *b, int op, AluForm form,
+                              unsigned size)
+{
+    const DecodedInsn *d = b->d;
+    if (size != 4)
+        return false;
+    if (form != FORM_A_I && d->mod != 3)
+        return jit_alu_try_mem32(b, op, form);
+    switch (form) {
+    case FORM_A_I:
+        jit_alu_reg32(b, op, R_EAX, -1, d->imm);
+        return true;
+    case FORM_E_I:
+        if (d->mod != 3)
+            return false;
+        jit_alu_reg32(b, op, d->rm, -1, d->imm);
+        return true;
+    case FORM_E_G:
+        if (d->mod != 3)
+            return false;
+        jit_alu_reg32(b, op, d->rm, jit_hreg(d->reg), 0);
+        return true;
+    default:
+        if (d->mod != 3)
+            return false;
+        jit_alu_reg32(b, op, d->reg, jit_hreg(d->rm), 0);
+        return true;
+    }
 }
 
 /* op = ALU_* (or -1 for TEST), form and size from the row. */
@@ -99,30 +208,37 @@ static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
     bool test = op < 0;
     bool writes = !test && op != ALU_CMP;
     bool mem_dst = (form == FORM_E_G || form == FORM_E_I) && d->mod != 3;
+    if (jit_alu_try_reg32(b, op, form, size))
+        return;
     /* First operand. */
     if (form == FORM_G_E) {
         /* r15 = G, ebp = E: load E first (it may fault). */
         jit_load_e(b, size, false);
         x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
-        jit_load_greg(a, size, JIT_REG_OP1, d->reg);
+        jit_get_reg(b, size, JIT_REG_OP1, d->reg);
     } else if (form == FORM_A_I) {
-        jit_load_greg(a, size, JIT_REG_OP1, R_EAX);
+        jit_get_reg(b, size, JIT_REG_OP1, R_EAX);
     } else {
         jit_load_e(b, size, writes);
     }
     /* Second operand. */
     if (form == FORM_E_G)
-        jit_load_greg(a, size, JIT_REG_OP2, d->reg);
+        jit_get_reg(b, size, JIT_REG_OP2, d->reg);
     else if (form == FORM_A_I || form == FORM_E_I)
         x64_emit_mov_ri(a, 4, JIT_REG_OP2, imm_masked(d, size));
     x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
     x64_emit_alu_rr(a, test ? X64_AND : host_alu[op], size, JIT_REG_VAL,
                     JIT_REG_OP2);
+    /* Host flags stay the guest's unless the write-back clobbers them. */
+    unsigned dreg = form == FORM_G_E ? d->reg : form == FORM_A_I ? R_EAX
+                                                                 : d->rm;
+    if (!writes || (!mem_dst && (size != 1 || dreg < 4)))
+        b->hf_at = b->idx + 1;
     if (writes) {
         if (form == FORM_G_E)
-            jit_store_greg(a, size, d->reg, JIT_REG_VAL);
+            jit_set_reg(b, size, d->reg, JIT_REG_VAL);
         else if (form == FORM_A_I)
-            jit_store_greg(a, size, R_EAX, JIT_REG_VAL);
+            jit_set_reg(b, size, R_EAX, JIT_REG_VAL);
         else
             jit_store_e(b, size);
     }
@@ -135,8 +251,6 @@ static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
     }
     if (b->flags_dead[b->idx])
         b->fk = JIT_FK_UNKNOWN;
-    if (writes && mem_dst)
-        jit_emit_smc_check(b);
 }
 
 /* eflags.CF = CF of the current lazy state, before INC/DEC. */
@@ -155,8 +269,10 @@ static void jit_emit_fold_cf(BlockBuilder *b)
     x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, 1);
     x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, CC_OP_INC8 - 1);
     size_t skip = x64_emit_jcc_site(a, X64_CC_AE);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     jit_emit_helper_call(b, (uintptr_t)jit_helper_fold_cf);
+    jit_emit_call_end(b);
     x64_bind(a, skip);
 }
 
@@ -164,15 +280,19 @@ static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
-    bool mem = !zreg && d->mod != 3;
+    if (zreg && size == 4 && b->flags_dead[b->idx]) {
+        x64_emit_unary(a, dec ? X64_DEC : X64_INC, 4, jit_hreg(d->opcode & 7));
+        b->fk = JIT_FK_UNKNOWN;
+        return;
+    }
     if (zreg)
-        jit_load_greg(a, size, JIT_REG_OP1, d->opcode & 7);
+        jit_get_reg(b, size, JIT_REG_OP1, d->opcode & 7);
     else
         jit_load_e(b, size, true);
     x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
     x64_emit_unary(a, dec ? X64_DEC : X64_INC, size, JIT_REG_VAL);
     if (zreg)
-        jit_store_greg(a, size, d->opcode & 7, JIT_REG_VAL);
+        jit_set_reg(b, size, d->opcode & 7, JIT_REG_VAL);
     else
         jit_store_e(b, size);
     if (b->flags_dead[b->idx]) {
@@ -183,8 +303,6 @@ static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
         jit_set_cc(b, dec ? CC_OP_DEC8 : CC_OP_INC8, size, true);
         b->fk = dec ? JIT_FK_DEC : JIT_FK_INC;
     }
-    if (mem)
-        jit_emit_smc_check(b);
 }
 
 static const AluForm classic_forms[6] = { FORM_E_G, FORM_E_G, FORM_G_E,

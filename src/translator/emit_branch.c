@@ -53,12 +53,17 @@ X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
     X64Asm *a = &b->a;
     unsigned sz = b->fk_size;
     if (!jit_cond_fusable(b, cc)) {
+        jit_emit_call_begin(b);
         x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
         x64_emit_mov_ri(a, 4, X64_RSI, cc);
         jit_emit_helper_call(b, (uintptr_t)cc_cond);
+        jit_emit_call_end(b);
         x64_emit_test_rr(a, 1, X64_RAX, X64_RAX);
         return X64_CC_NE;
     }
+    /* The previous instruction left its flags in host EFLAGS. */
+    if (b->hf_at != 0 && b->hf_at == b->idx)
+        return (X64Cond)cc;
     switch (b->fk) {
     case JIT_FK_LOGIC:
         jit_load_cc_field(a, sz, OFF_CC_RES);
@@ -89,10 +94,20 @@ static bool jit_emit_jcc(BlockBuilder *b)
     if (!jit_target_ok(b, target))
         return false;
     X64Cond hc = jit_emit_cond(b, b->d->opcode & 15);
-    size_t not_taken = x64_emit_jcc_site(&b->a, hc ^ 1);
-    jit_emit_direct_exit(b, 1, target);
-    x64_bind(&b->a, not_taken);
-    jit_emit_direct_exit(b, 0, b->next_eip);
+    /* Both exits chainable: the jcc's own rel32 is patched. */
+    size_t taken = x64_emit_jcc_site(&b->a, hc);
+    if (b->loop_pending) {
+        /* Self-loop (loop.c): the fall-through leaves with the flags
+         * stored; the taken stub stores them too. */
+        jit_emit_loop_flags(b);
+        b->loop_pending = false;
+        jit_emit_direct_exit(b, 0, b->next_eip);
+        b->loop_pending = true;
+    } else {
+        jit_emit_direct_exit(b, 0, b->next_eip);
+    }
+    jit_emit_exit_stub(b, 1, target, taken);
+    b->loop_pending = false;
     b->ended = true;
     return true;
 }
@@ -124,18 +139,18 @@ static bool jit_emit_loop(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     uint32_t target = jit_branch_target(b);
-    jit_emit_store_eip(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)insn_rows[b->d->row].handler);
+    jit_emit_call_end(b);
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                     (int32_t)target);
-    size_t not_taken = x64_emit_jcc_site(a, X64_CC_NE);
-    jit_emit_direct_exit(b, 1, target);
-    x64_bind(a, not_taken);
+    size_t taken = x64_emit_jcc_site(a, X64_CC_E);
     jit_emit_direct_exit(b, 0, b->next_eip);
+    jit_emit_exit_stub(b, 1, target, taken);
     b->ended = true;
     b->fk = JIT_FK_UNKNOWN;
     return true;
@@ -151,26 +166,26 @@ static bool jit_emit_ret(BlockBuilder *b)
     unsigned size = d->o32 ? 4 : 2;
     bool stack32 = (b->flags & JIT_F_STACK32) != 0;
     uint32_t pop = d->row == INSN_RET_Iw ? d->imm & 0xFFFF : 0;
-    jit_emit_store_eip(b);
-    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
+    int esp = jit_hreg(R_ESP);
+    x64_emit_mov_rr(a, 4, JIT_REG_EA, esp);
     if (!stack32)
         x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
     jit_emit_load(b, SEG_SS, size, false);
     x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
                     x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(SEG_CS)));
     size_t beyond = x64_emit_jcc_site(a, X64_CC_A);
-    x64_emit_alu_mi(a, X64_ADD, stack32 ? 4 : 2,
-                    x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)),
-                    (int32_t)(size + pop));
+    x64_emit_alu_ri(a, X64_ADD, stack32 ? 4 : 2, esp, (int32_t)(size + pop));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP), X64_RAX);
     jit_emit_indirect_exit(b);
     x64_bind(a, beyond);
     /* The handler raises #GP(0) with EIP and ESP unchanged. */
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)insn_rows[d->row].handler);
+    jit_emit_call_end(b);
     jit_emit_indirect_exit(b);
     b->ended = true;
     b->fk = JIT_FK_UNKNOWN;

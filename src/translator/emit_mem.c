@@ -14,70 +14,102 @@
  * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
  * segment and paging checks and raise the guest exception. Write entries
  * never exist for pages holding translated code, so stores to code always
- * take the slow path and reach the SMC hook.
+ * take the slow path and reach the SMC hook. Only the slow paths call C,
+ * so only they store cpu->eip and spill the pinned registers.
  */
 #include <stdint.h>
 
 #include "frontend/exec.h"
 #include "translator/jit_int.h"
 
-void jit_emit_ea(BlockBuilder *b)
+void jit_emit_ea_to(BlockBuilder *b, int dst)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
-    int base = d->base != DEC_NOREG ? JIT_REG_EA : X64_NOREG;
-    int index = d->index != DEC_NOREG ? X64_RAX : X64_NOREG;
-    if (d->base != DEC_NOREG)
-        x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(d->base)));
-    if (d->index != DEC_NOREG)
-        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->index)));
+    int base = d->base != DEC_NOREG ? jit_hreg(d->base) : X64_NOREG;
+    int index = d->index != DEC_NOREG ? jit_hreg(d->index) : X64_NOREG;
     if (base == X64_NOREG && index == X64_NOREG)
-        x64_emit_mov_ri(a, 4, JIT_REG_EA, d->disp);
-    else if (index != X64_NOREG || d->disp)
-        x64_emit_lea(a, 4, JIT_REG_EA,
+        x64_emit_mov_ri(a, 4, dst, d->disp);
+    else if (index == X64_NOREG && d->disp == 0)
+        x64_emit_mov_rr(a, 4, dst, base);
+    else
+        x64_emit_lea(a, 4, dst,
                      x64_mem_idx(base, index, 1u << d->scale,
                                  (int32_t)d->disp));
     if (!d->a32)
-        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+        x64_emit_movzx_rr(a, 4, 2, dst, dst);
 }
 
-/* Limit check, linear address and TLB probe. On a hit rax = host address;
- * returns the sites of the two jumps to the slow path. */
+void jit_emit_ea(BlockBuilder *b)
+{
+    jit_emit_ea_to(b, JIT_REG_EA);
+}
+
+/* ix = (lin >> 12) & 255, the TLB index of the linear address in lin. */
+static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
+{
+    X64Asm *a = &b->a;
+    _Static_assert(TLB_SIZE == 256, "TLB index is one byte");
+    if (b->js->bmi2) {
+        x64_emit_rorx(a, 4, ix, lin, 12);
+        x64_emit_movzx_rr(a, 4, 1, ix, ix);
+        return;
+    }
+    x64_emit_mov_rr(a, 4, ix, lin);
+    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
+    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
+}
+
+/* Limit check, linear address and TLB probe (clobbers rax, rbp and host
+ * flags). On a hit r14 = host address (never 0); on a miss the returned
+ * sites jump to the slow path with r14 = the offset still. */
 static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
                                int tag_off, size_t site[2])
 {
     X64Asm *a = &b->a;
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    bool flat = jit_seg_flat(b, seg);
     site[0] = site[1] = SIZE_MAX;
-    if (jit_seg_flat(b, seg)) {
-        /* Base 0, limit 4 GB: lin = offset; an access wrapping past 4 GB
-         * misses the TLB compare below and takes the slow path. */
-        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    } else if (size == 1) {
-        x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
-                        x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
-    } else {
-        /* 64-bit compare: an access wrapping past 4 GB fails the check. */
-        x64_emit_lea(a, 8, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
-        x64_emit_load(a, 4, X64_RDX, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
-        x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, X64_RDX);
-    }
-    if (!jit_seg_flat(b, seg)) {
+    if (!flat) {
+        /* Base 0, limit 4 GB needs no check: an access wrapping past
+         * 4 GB misses the TLB compare below and takes the slow path.
+         * Otherwise a 64-bit compare, so that wrapping fails too. */
+        if (size == 1) {
+            x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_EA,
+                            x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+        } else {
+            x64_emit_lea(a, 8, X64_RAX,
+                         x64_mem(JIT_REG_EA, (int32_t)size - 1));
+            x64_emit_load(a, 4, ix, x64_mem(JIT_REG_CPU, OFF_SEG_LIMIT(seg)));
+            x64_emit_alu_rr(a, X64_CMP, 8, X64_RAX, ix);
+        }
         site[0] = x64_emit_jcc_site(a, X64_CC_A);
         x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
         x64_emit_alu_rr(a, X64_ADD, 4, X64_RAX, JIT_REG_EA);
+        jit_emit_tlb_index(b, ix, X64_RAX);
+        if (size > 1)
+            x64_emit_alu_ri(a, X64_ADD, 4, X64_RAX, (int32_t)size - 1);
+    } else {
+        jit_emit_tlb_index(b, ix, JIT_REG_EA);
+        if (size > 1)
+            x64_emit_lea(a, 4, X64_RAX,
+                         x64_mem(JIT_REG_EA, (int32_t)size - 1));
+        else
+            x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     }
-    x64_emit_mov_rr(a, 4, X64_RDX, X64_RAX);
-    x64_emit_shift_ri(a, X64_SHR, 4, X64_RDX, 12);
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RDX, TLB_SIZE - 1);
-    x64_emit_lea(a, 8, X64_RDX, x64_mem_idx(X64_RDX, X64_RDX, 2, 0));
-    x64_emit_lea(a, 4, X64_RSI, x64_mem(X64_RAX, (int32_t)size - 1));
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RSI, (int32_t)0xFFFFF000u);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RSI,
-                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8, tlb + tag_off));
+    /* Index by the first byte, compare the page of the last (eax =
+     * lin + size - 1; an access crossing a page misses). */
+    x64_emit_lea(a, 8, ix, x64_mem_idx(ix, ix, 2, 0));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 8, tlb + tag_off));
     site[1] = x64_emit_jcc_site(a, X64_CC_NE);
-    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, X64_RDX, 8,
+    if (!flat)
+        x64_emit_alu_rm(a, X64_ADD, 4, JIT_REG_EA,
+                        x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem_idx(JIT_REG_CPU, ix, 8,
                                 tlb + (int32_t)offsetof(TlbEntry, addend)));
 }
 
@@ -93,6 +125,11 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
                                bool rmw)
 {
     X64Asm *a = &b->a;
+    if (b->pend)
+        jit_emit_pending_flags(b, b->pend_op, b->pend_count);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
         x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
@@ -105,6 +142,60 @@ static void jit_emit_slow_load(BlockBuilder *b, unsigned seg, unsigned size,
         x64_emit_mov_rr(a, 4, X64_RDX, JIT_REG_EA);
         x64_emit_mov_ri(a, 4, X64_RCX, size);
         jit_emit_helper_call(b, (uintptr_t)jit_helper_ld);
+    }
+    jit_emit_call_end(b);
+}
+
+/* Record a slow path to be emitted after the body, resuming here. */
+static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
+                               unsigned seg, unsigned size, bool rmw)
+{
+    if (b->nslows >= JIT_MAX_STUBS) {
+        b->a.overflow = true; /* cannot happen with the insn limit */
+        return NULL;
+    }
+    JitSlow *s = &b->slows[b->nslows++];
+    *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
+                    b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
+                    false, rmw, false, false, false, 0, b->pend, b->pend_op,
+                    b->pend_count, b->loop_pending, -1, false };
+    return s;
+}
+
+/* dst = eax extended from size bytes (after a slow-path load). */
+static void jit_emit_extend(X64Asm *a, unsigned size, int dst, bool sign)
+{
+    if (size == 4)
+        x64_emit_mov_rr(a, 4, dst, X64_RAX);
+    else if (sign)
+        x64_emit_movsx_rr(a, 4, size, dst, X64_RAX);
+    else
+        x64_emit_movzx_rr(a, 4, size, dst, X64_RAX);
+}
+
+void jit_emit_load_to(BlockBuilder *b, unsigned seg, unsigned size, int dst,
+                      bool sign)
+{
+    X64Asm *a = &b->a;
+    if (!jit_seg_fast(b, seg)) {
+        jit_emit_slow_load(b, seg, size, false);
+        jit_emit_extend(a, size, dst, sign);
+        return;
+    }
+    size_t slow[2];
+    jit_emit_tlb_probe(b, seg, size, (int)offsetof(TlbEntry, tag_read),
+                       slow);
+    X64Mem m = x64_mem(JIT_REG_EA, 0);
+    if (size == 4)
+        x64_emit_load(a, 4, dst, m);
+    else if (sign)
+        x64_emit_movsx_load(a, 4, size, dst, m);
+    else
+        x64_emit_movzx_load(a, 4, size, dst, m);
+    JitSlow *s = jit_defer_slow(b, slow, seg, size, false);
+    if (s) {
+        s->dst = (int8_t)dst;
+        s->sign = sign;
     }
 }
 
@@ -119,21 +210,24 @@ void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     int tag = rmw ? (int)offsetof(TlbEntry, tag_write)
                   : (int)offsetof(TlbEntry, tag_read);
     jit_emit_tlb_probe(b, seg, size, tag, slow);
-    if (rmw)
-        x64_emit_mov_rr(a, 8, JIT_REG_EA, X64_RAX);
-    jit_emit_host_load(a, size, x64_mem(X64_RAX, 0));
-    size_t done = x64_emit_jmp_site(a);
-    for (int i = 0; i < 2; i++)
-        if (slow[i] != SIZE_MAX)
-            x64_bind(a, slow[i]);
-    jit_emit_slow_load(b, seg, size, rmw);
-    x64_bind(a, done);
+    jit_emit_host_load(a, size, x64_mem(JIT_REG_EA, 0));
+    jit_defer_slow(b, slow, seg, size, rmw);
 }
 
+/* Only the slow path can write guest code (no write TLB entry exists for
+ * a code page): it leaves r14 = 0, and the end of the instruction checks
+ * for an invalidation only then (jit_emit_smc_tail). A store that ends
+ * the block (CALL's push) needs no check: its exit returns to the
+ * dispatcher or to a block that an invalidation would have unchained. */
 static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
                                 bool rmw)
 {
     X64Asm *a = &b->a;
+    if (b->pend)
+        jit_emit_pending_flags(b, b->pend_op, b->pend_count);
+    if (b->loop_pending)
+        jit_emit_loop_flags(b);
+    jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     if (rmw) {
         x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
@@ -148,30 +242,100 @@ static void jit_emit_slow_store(BlockBuilder *b, unsigned seg, unsigned size,
         x64_emit_mov_ri(a, 4, X64_R8, size);
         jit_emit_helper_call(b, (uintptr_t)jit_helper_st);
     }
+    jit_emit_call_end(b);
+}
+
+void jit_emit_smc_tail(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    if (!b->smc_tail)
+        return;
+    b->smc_tail = false;
+    x64_emit_test_rr(a, 8, JIT_REG_EA, JIT_REG_EA);
+    size_t fast = x64_emit_jcc8_site(a, X64_CC_NE);
+    jit_emit_smc_check(b);
+    x64_bind8(a, fast);
+}
+
+/* After the slow store: leave at the next instruction on SMC when the
+ * store ends its instruction, else mark it (r14 = 0) for the tail. */
+static void jit_emit_slow_store_smc(BlockBuilder *b, bool here)
+{
+    if (here)
+        jit_emit_smc_check(b);
+    else
+        x64_emit_alu_rr(&b->a, X64_XOR, 4, JIT_REG_EA, JIT_REG_EA);
 }
 
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
 {
     X64Asm *a = &b->a;
-    size_t slow[2], nslow = 2;
+    size_t slow[2] = { SIZE_MAX, SIZE_MAX };
+    bool check = !b->store_ends, here = check && b->store_last;
     if (rmw) {
         /* r14 = host address from the fast-path load, 0 after the slow. */
         x64_emit_test_rr(a, 8, JIT_REG_EA, JIT_REG_EA);
         slow[0] = x64_emit_jcc_site(a, X64_CC_E);
         x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
-        nslow = 1;
     } else if (jit_seg_fast(b, seg)) {
         jit_emit_tlb_probe(b, seg, size,
                            (int)offsetof(TlbEntry, tag_write), slow);
-        x64_emit_store(a, size, x64_mem(X64_RAX, 0), JIT_REG_VAL);
+        if (b->store_is_imm)
+            x64_emit_store_imm(a, size, x64_mem(JIT_REG_EA, 0),
+                               (int32_t)b->store_imm);
+        else
+            x64_emit_store(a, size, x64_mem(JIT_REG_EA, 0), JIT_REG_VAL);
     } else {
+        if (b->store_is_imm)
+            x64_emit_mov_ri(a, 4, JIT_REG_VAL, b->store_imm);
         jit_emit_slow_store(b, seg, size, rmw);
+        if (check)
+            jit_emit_slow_store_smc(b, here);
+        b->smc_tail |= check && !here;
         return;
     }
-    size_t done = x64_emit_jmp_site(a);
-    for (size_t i = 0; i < nslow; i++)
-        if (slow[i] != SIZE_MAX)
-            x64_bind(a, slow[i]);
-    jit_emit_slow_store(b, seg, size, rmw);
-    x64_bind(a, done);
+    JitSlow *s = jit_defer_slow(b, slow, seg, size, rmw);
+    if (s) {
+        s->store = true;
+        s->check = check;
+        s->smc_here = here;
+        s->is_imm = b->store_is_imm && !rmw;
+        s->imm = b->store_imm;
+    }
+    b->smc_tail |= check && !here;
+}
+
+void jit_emit_slow_paths(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    uintptr_t base = x64_pc(a) - a->len;
+    for (unsigned i = 0; i < b->nslows; i++) {
+        const JitSlow *s = &b->slows[i];
+        for (int k = 0; k < 2; k++)
+            if (s->site[k] != SIZE_MAX)
+                x64_bind(a, s->site[k]);
+        b->dcopy = s->dcopy;
+        b->d = s->dcopy;
+        b->eip = s->eip;
+        b->next_eip = s->next_eip;
+        b->idx = s->idx;
+        b->pend = s->pend;
+        b->pend_op = s->pend_op;
+        b->pend_count = s->pend_count;
+        b->loop_pending = s->loopflags;
+        if (s->store) {
+            if (s->is_imm)
+                x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);
+            jit_emit_slow_store(b, s->seg, s->size, s->rmw);
+            if (s->check)
+                jit_emit_slow_store_smc(b, s->smc_here);
+        } else {
+            jit_emit_slow_load(b, s->seg, s->size, s->rmw);
+            if (s->dst >= 0)
+                jit_emit_extend(a, s->size, s->dst, s->sign);
+        }
+        x64_emit_jmp(a, base + s->resume);
+    }
+    b->pend = false;
+    b->loop_pending = false;
 }

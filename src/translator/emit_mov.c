@@ -7,25 +7,14 @@
 #include "frontend/exec.h"
 #include "translator/jit_int.h"
 
-static int32_t greg_off(unsigned size, unsigned n)
-{
-    return size == 1 ? OFF_REG8(n) : OFF_REG(n);
-}
-
 /* eax = E operand (zero-extended). */
 static void jit_get_e(BlockBuilder *b, unsigned size)
 {
     const DecodedInsn *d = b->d;
-    X64Asm *a = &b->a;
     if (d->mod == 3) {
-        if (size == 4)
-            x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->rm)));
-        else
-            x64_emit_movzx_load(a, 4, size, X64_RAX,
-                                x64_mem(JIT_REG_CPU, greg_off(size, d->rm)));
+        jit_get_reg(b, size, X64_RAX, d->rm);
         return;
     }
-    jit_emit_store_eip(b);
     jit_emit_ea(b);
     jit_emit_load(b, d->seg, size, false);
 }
@@ -35,91 +24,135 @@ static void jit_set_e(BlockBuilder *b, unsigned size)
 {
     const DecodedInsn *d = b->d;
     if (d->mod == 3) {
-        x64_emit_store(&b->a, size,
-                       x64_mem(JIT_REG_CPU, greg_off(size, d->rm)),
-                       JIT_REG_VAL);
+        jit_set_reg(b, size, d->rm, JIT_REG_VAL);
         return;
     }
-    jit_emit_store_eip(b);
     jit_emit_ea(b);
+    b->store_last = true;
     jit_emit_store(b, d->seg, size, false);
-    jit_emit_smc_check(b);
+    b->store_last = false;
 }
 
 static void jit_mov_e_g(BlockBuilder *b, unsigned size)
 {
-    unsigned reg = b->d->reg;
-    if (size == 1) {
-        x64_emit_movzx_load(&b->a, 4, 1, JIT_REG_VAL,
-                            x64_mem(JIT_REG_CPU, OFF_REG8(reg)));
-    } else {
-        x64_emit_load(&b->a, 4, JIT_REG_VAL,
-                      x64_mem(JIT_REG_CPU, OFF_REG(reg)));
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3 && jit_reg_direct(size, d->rm)) {
+        x64_emit_mov_rr(&b->a, size, jit_hreg(d->rm), jit_hreg(d->reg));
+        return;
     }
+    jit_get_reg(b, size, JIT_REG_VAL, d->reg);
     jit_set_e(b, size);
 }
 
 static void jit_mov_e_i(BlockBuilder *b, unsigned size)
 {
-    x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, b->d->imm);
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3 && jit_reg_direct(size, d->rm)) {
+        x64_emit_mov_ri(&b->a, size, jit_hreg(d->rm), d->imm);
+        return;
+    }
+    if (d->mod == 3) {
+        x64_emit_mov_ri(&b->a, 4, JIT_REG_VAL, b->d->imm);
+        jit_set_e(b, size);
+        return;
+    }
+    b->store_is_imm = true;
+    b->store_imm = d->imm;
     jit_set_e(b, size);
+    b->store_is_imm = false;
 }
 
 static void jit_mov_g_e(BlockBuilder *b, unsigned size)
 {
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3 && jit_reg_direct(size, d->rm)) {
+        x64_emit_mov_rr(&b->a, size, jit_hreg(d->reg), jit_hreg(d->rm));
+        return;
+    }
+    if (d->mod != 3 && size == 4) {
+        jit_emit_ea(b);
+        jit_emit_load_to(b, d->seg, 4, jit_hreg(d->reg), false);
+        return;
+    }
     jit_get_e(b, size);
-    x64_emit_store(&b->a, size,
-                   x64_mem(JIT_REG_CPU, greg_off(size, b->d->reg)), X64_RAX);
+    jit_set_reg(b, size, d->reg, X64_RAX);
 }
 
 /* moffs: the offset is the immediate, in d->seg. */
 static void jit_mov_moffs(BlockBuilder *b, unsigned size, bool store)
 {
     X64Asm *a = &b->a;
-    jit_emit_store_eip(b);
     x64_emit_mov_ri(a, 4, JIT_REG_EA, b->d->imm);
     if (store) {
-        x64_emit_load(a, 4, JIT_REG_VAL, x64_mem(JIT_REG_CPU, OFF_REG(R_EAX)));
+        jit_get_reg(b, size, JIT_REG_VAL, R_EAX);
+        b->store_last = true;
         jit_emit_store(b, b->d->seg, size, false);
-        jit_emit_smc_check(b);
+        b->store_last = false;
     } else {
         jit_emit_load(b, b->d->seg, size, false);
-        x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(R_EAX)),
-                       X64_RAX);
+        jit_set_reg(b, size, R_EAX, X64_RAX);
     }
 }
 
 static void jit_lea(BlockBuilder *b, unsigned osize)
 {
+    if (osize == 4) {
+        jit_emit_ea_to(b, jit_hreg(b->d->reg));
+        return;
+    }
     jit_emit_ea(b);
-    x64_emit_store(&b->a, osize, x64_mem(JIT_REG_CPU, OFF_REG(b->d->reg)),
-                   JIT_REG_EA);
+    x64_emit_mov_rr(&b->a, osize, jit_hreg(b->d->reg), JIT_REG_EA);
 }
 
 static void jit_movx(BlockBuilder *b, unsigned osize, unsigned ssize,
                      bool sign)
 {
+    const DecodedInsn *d = b->d;
+    int hd = jit_hreg(d->reg);
+    if (osize == 4 && d->mod != 3) {
+        jit_emit_ea(b);
+        jit_emit_load_to(b, d->seg, ssize, hd, sign);
+        return;
+    }
+    if (d->mod == 3 && (ssize == 2 || d->rm < 4)) {
+        int hs = jit_hreg(d->rm);
+        if (osize == 4) {
+            if (sign)
+                x64_emit_movsx_rr(&b->a, 4, ssize, hd, hs);
+            else
+                x64_emit_movzx_rr(&b->a, 4, ssize, hd, hs);
+            return;
+        }
+        if (sign)
+            x64_emit_movsx_rr(&b->a, 4, ssize, X64_RAX, hs);
+        else
+            x64_emit_movzx_rr(&b->a, 4, ssize, X64_RAX, hs);
+        x64_emit_mov_rr(&b->a, osize, hd, X64_RAX);
+        return;
+    }
     jit_get_e(b, ssize);
     if (sign)
         x64_emit_movsx_rr(&b->a, 4, ssize, X64_RAX, X64_RAX);
-    x64_emit_store(&b->a, osize, x64_mem(JIT_REG_CPU, OFF_REG(b->d->reg)),
-                   X64_RAX);
+    x64_emit_mov_rr(&b->a, osize, hd, X64_RAX);
 }
 
 static bool jit_emit_mov_imm(BlockBuilder *b, unsigned osize)
 {
     const DecodedInsn *d = b->d;
     X64Asm *a = &b->a;
+    unsigned n = d->opcode & 7;
     if (d->row == INSN_MOV_Zb_Ib) {
-        x64_emit_store_imm(a, 1, x64_mem(JIT_REG_CPU, OFF_REG8(d->opcode & 7)),
-                           (int32_t)d->imm);
+        if (n < 4) {
+            x64_emit_mov_ri(a, 1, jit_hreg(n), d->imm & 0xFF);
+        } else {
+            x64_emit_mov_ri(a, 4, JIT_REG_VAL, d->imm & 0xFF);
+            jit_set_reg(b, 1, n, JIT_REG_VAL);
+        }
         return true;
     }
-    x64_emit_store_imm(a, osize, x64_mem(JIT_REG_CPU, OFF_REG(d->opcode & 7)),
-                       (int32_t)d->imm);
+    x64_emit_mov_ri(a, osize, jit_hreg(n), d->imm);
     return true;
 }
-
 bool jit_emit_mov(BlockBuilder *b)
 {
     const DecodedInsn *d = b->d;

@@ -1,6 +1,7 @@
 /*
  * emit_shift.c — inline SHL/SAL, SHR and SAR by an immediate count, and
- * CMOVcc.
+ * CMOVcc; shifts by CL and two/three-operand IMUL when their flags are
+ * dead.
  *
  * Shifts: the count is an immediate (D0/D1: 1, C0/C1: Ib), masked to 5
  * bits at translation time; only counts 1..size-1 are inlined (a zero
@@ -18,24 +19,25 @@ static const X64Shift host_shift[8] = {
     [4] = X64_SHL, [5] = X64_SHR, [6] = X64_SHL, [7] = X64_SAR,
 };
 
-/* eax = the six arithmetic flags after `shift r13` (size bytes; r15 holds
- * the operand before the shift). */
+/* ebp = the six arithmetic flags after `shift r13` (size bytes; r15 holds
+ * the operand before the shift). Clobbers rax. */
 static void jit_emit_shift_flags(X64Asm *a, unsigned op, unsigned size)
 {
     unsigned msb = size * 8 - 1;
     x64_emit_lahf(a); /* AH = SF ZF 0 AF 0 PF 1 CF */
-    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 8);
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX,
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, JIT_REG_OP2, 8);
+    x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_OP2,
                     (int32_t)(EFL_SF | EFL_ZF | EFL_PF | EFL_CF));
     if (op == 7)
         return; /* SAR: OF = 0 */
-    x64_emit_mov_rr(a, 4, X64_RCX, op == 5 ? JIT_REG_OP1 : JIT_REG_VAL);
-    x64_emit_shift_ri(a, X64_SHR, 4, X64_RCX, (uint8_t)msb);
+    x64_emit_mov_rr(a, 4, X64_RAX, op == 5 ? JIT_REG_OP1 : JIT_REG_VAL);
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, (uint8_t)msb);
     if (op != 5)
-        x64_emit_alu_rr(a, X64_XOR, 4, X64_RCX, X64_RAX); /* ^ CF */
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RCX, 1);
-    x64_emit_shift_ri(a, X64_SHL, 4, X64_RCX, 11);
-    x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, X64_RCX);
+        x64_emit_alu_rr(a, X64_XOR, 4, X64_RAX, JIT_REG_OP2); /* ^ CF */
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, 1);
+    x64_emit_shift_ri(a, X64_SHL, 4, X64_RAX, 11);
+    x64_emit_alu_rr(a, X64_OR, 4, JIT_REG_OP2, X64_RAX);
 }
 
 static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
@@ -47,38 +49,131 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
     if (op < 4 || count == 0 || count >= size * 8)
         return false;
     bool mem = d->mod != 3;
-    int32_t roff = size == 1 ? OFF_REG8(d->rm) : OFF_REG(d->rm);
+    if (b->flags_defer[b->idx]) {
+        /* Flags computed only where a fault could see them (flags.c):
+         * keep the operand in r15. */
+        int h = jit_hreg(d->rm);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, h);
+        x64_emit_shift_ri(a, host_shift[op], 4, h, (uint8_t)count);
+        b->pend = true;
+        b->pend_op = (uint8_t)op;
+        b->pend_count = (uint8_t)count;
+        b->pend_end = b->flags_defer[b->idx];
+        b->fk = JIT_FK_UNKNOWN;
+        return true;
+    }
+    if (!mem && b->flags_dead[b->idx] && jit_reg_direct(size, d->rm)) {
+        /* Flags overwritten before any use (flags.c). */
+        x64_emit_shift_ri(a, host_shift[op], size, jit_hreg(d->rm),
+                          (uint8_t)count);
+        b->fk = JIT_FK_UNKNOWN;
+        return true;
+    }
     if (mem) {
-        jit_emit_store_eip(b);
         jit_emit_ea(b);
         jit_emit_load(b, d->seg, size, true);
         x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
-    } else if (size == 4) {
-        x64_emit_load(a, 4, JIT_REG_OP1, x64_mem(JIT_REG_CPU, roff));
     } else {
-        x64_emit_movzx_load(a, 4, size, JIT_REG_OP1,
-                            x64_mem(JIT_REG_CPU, roff));
+        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
     }
     x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
     if (op == 7 && size < 4) /* SAR needs the sign of the narrow operand */
         x64_emit_movsx_rr(a, 4, size, JIT_REG_VAL, JIT_REG_VAL);
     x64_emit_shift_ri(a, host_shift[op], size, JIT_REG_VAL, (uint8_t)count);
+    /* ebp keeps the flags across the store's slow path (a helper call). */
     jit_emit_shift_flags(a, op, size);
-    /* Keep them across the store's slow path (a helper call). */
-    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
     if (mem)
         jit_emit_store(b, d->seg, size, true);
     else
-        x64_emit_store(a, size, x64_mem(JIT_REG_CPU, roff), JIT_REG_VAL);
+        jit_set_reg(b, size, d->rm, JIT_REG_VAL);
     /* eflags = (eflags & ~ARITH) | flags; cc_op = EFLAGS. */
-    x64_emit_load(a, 4, X64_RCX, x64_mem(JIT_REG_CPU, OFF_EFLAGS));
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RCX, ~(int32_t)EFL_ARITH);
-    x64_emit_alu_rr(a, X64_OR, 4, X64_RCX, JIT_REG_OP2);
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RCX);
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_EFLAGS));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, ~(int32_t)EFL_ARITH);
+    x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, JIT_REG_OP2);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
     b->fk = JIT_FK_UNKNOWN;
-    if (mem)
-        jit_emit_smc_check(b);
+    return true;
+}
+
+void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
+{
+    X64Asm *a = &b->a;
+    size_t zero = SIZE_MAX;
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+    if (count == JIT_PEND_CL) {
+        /* CL still holds the count; zero leaves the flags unchanged. */
+        x64_emit_test_ri(a, 1, X64_RCX, 0x1F);
+        zero = x64_emit_jcc_site(a, X64_CC_E);
+        x64_emit_shift_cl(a, host_shift[op], 4, JIT_REG_OP2);
+    } else {
+        x64_emit_shift_ri(a, host_shift[op], 4, JIT_REG_OP2, (uint8_t)count);
+    }
+    x64_emit_lahf(a); /* AH = SF ZF 0 AF 0 PF 1 CF */
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 8);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX,
+                    (int32_t)(EFL_SF | EFL_ZF | EFL_PF | EFL_CF));
+    if (op != 7) {
+        /* OF = MSB(result) ^ CF for SHL, MSB(operand) for SHR. */
+        if (op == 5)
+            x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+        x64_emit_shift_ri(a, X64_SHR, 4, JIT_REG_OP2, 31);
+        if (op != 5)
+            x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_OP2, X64_RAX);
+        x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_OP2, 1);
+        x64_emit_shift_ri(a, X64_SHL, 4, JIT_REG_OP2, 11);
+        x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, JIT_REG_OP2);
+    }
+    x64_emit_alu_mi(a, X64_AND, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS),
+                    ~(int32_t)EFL_ARITH);
+    x64_emit_alu_mr(a, X64_OR, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
+    if (zero != SIZE_MAX)
+        x64_bind(a, zero);
+}
+
+/* Shift by CL with its flags dead (flags.c): the host shift masks the
+ * count to 5 bits and shifts exactly as the guest does; the flags, which
+ * a zero count would leave unchanged, are overwritten before any use.
+ * 32-bit ones may also defer their flags, as shifts by an immediate. */
+static bool jit_shift_cl(BlockBuilder *b, unsigned size)
+{
+    const DecodedInsn *d = b->d;
+    unsigned op = d->reg;
+    if (op >= 4 && b->flags_defer[b->idx]) {
+        /* Flags built only where a fault could see them (flags.c). */
+        int h = jit_hreg(d->rm);
+        x64_emit_mov_rr(&b->a, 4, JIT_REG_OP1, h);
+        x64_emit_shift_cl(&b->a, host_shift[op], 4, h);
+        b->pend = true;
+        b->pend_op = (uint8_t)op;
+        b->pend_count = JIT_PEND_CL;
+        b->pend_end = b->flags_defer[b->idx];
+        b->fk = JIT_FK_UNKNOWN;
+        return true;
+    }
+    if (op < 4 || d->mod != 3 || !b->flags_dead[b->idx] ||
+        !jit_reg_direct(size, d->rm))
+        return false;
+    x64_emit_shift_cl(&b->a, host_shift[op], size, jit_hreg(d->rm));
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
+/* IMUL Gv, Ev (, imm) with its flags dead: the low half of the product
+ * is the same signed or unsigned, and that is all the guest can see. */
+static bool jit_imul(BlockBuilder *b, bool has_imm)
+{
+    const DecodedInsn *d = b->d;
+    unsigned size = d->o32 ? 4 : 2;
+    if (d->mod != 3 || !b->flags_dead[b->idx])
+        return false;
+    int hd = jit_hreg(d->reg), hs = jit_hreg(d->rm);
+    if (has_imm)
+        x64_emit_imul_rri(&b->a, size, hd, hs, (int32_t)d->imm);
+    else
+        x64_emit_imul_rr(&b->a, size, hd, hs);
+    b->fk = JIT_FK_UNKNOWN;
     return true;
 }
 
@@ -89,19 +184,16 @@ static bool jit_cmov(BlockBuilder *b)
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
     unsigned size = d->o32 ? 4 : 2;
-    X64Cond hc = jit_emit_cond(b, d->opcode & 15);
-    x64_emit_setcc(a, hc, JIT_REG_OP2);
-    if (d->mod == 3) {
-        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_REG(d->rm)));
-    } else {
-        jit_emit_store_eip(b);
+    int src = jit_hreg(d->rm);
+    if (d->mod != 3) {
         jit_emit_ea(b);
         jit_emit_load(b, d->seg, size, false);
+        x64_emit_mov_rr(a, 4, JIT_REG_VAL, X64_RAX);
+        src = JIT_REG_VAL;
+        b->hf_at = 0; /* the TLB probe clobbered host flags */
     }
-    x64_emit_test_rr(a, 1, JIT_REG_OP2, JIT_REG_OP2);
-    size_t skip = x64_emit_jcc_site(a, X64_CC_E);
-    x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(d->reg)), X64_RAX);
-    x64_bind(a, skip);
+    X64Cond hc = jit_emit_cond(b, d->opcode & 15);
+    x64_emit_cmov(a, hc, size, jit_hreg(d->reg), src);
     return true;
 }
 
@@ -129,6 +221,16 @@ bool jit_emit_shift(BlockBuilder *b)
     case INSN_CMOVL_Gv_Ev: case INSN_CMOVGE_Gv_Ev: case INSN_CMOVLE_Gv_Ev:
     case INSN_CMOVG_Gv_Ev:
         return jit_cmov(b);
+    case INSN_SHL_Ev_CL: case INSN_SHR_Ev_CL: case INSN_SAL_Ev_CL:
+    case INSN_SAR_Ev_CL:
+        return jit_shift_cl(b, osize);
+    case INSN_SHL_Eb_CL: case INSN_SHR_Eb_CL: case INSN_SAL_Eb_CL:
+    case INSN_SAR_Eb_CL:
+        return b->d->rm < 4 && jit_shift_cl(b, 1);
+    case INSN_IMUL_Gv_Ev:
+        return jit_imul(b, false);
+    case INSN_IMUL_Gv_Ev_Iz: case INSN_IMUL_Gv_Ev_Ibs:
+        return jit_imul(b, true);
     default:
         return false;
     }

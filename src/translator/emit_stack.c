@@ -18,17 +18,17 @@ static bool jit_stack32(const BlockBuilder *b)
 static void jit_emit_push_offset(BlockBuilder *b, unsigned size)
 {
     X64Asm *a = &b->a;
-    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
-    x64_emit_alu_ri(a, X64_SUB, 4, JIT_REG_EA, (int32_t)size);
+    x64_emit_lea(a, 4, JIT_REG_EA, x64_mem(jit_hreg(R_ESP), -(int32_t)size));
     if (!jit_stack32(b))
         x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
 }
 
-/* ESP (or SP) = r14 after a successful push. */
-static void jit_emit_commit_esp(BlockBuilder *b)
+/* ESP (or SP) -= size after a successful push (r14 is the host address
+ * by then). */
+static void jit_emit_commit_esp(BlockBuilder *b, unsigned size)
 {
-    x64_emit_store(&b->a, jit_stack32(b) ? 4 : 2,
-                   x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)), JIT_REG_EA);
+    x64_emit_alu_ri(&b->a, X64_SUB, jit_stack32(b) ? 4 : 2, jit_hreg(R_ESP),
+                    (int32_t)size);
 }
 
 /* Push r13d (size 2 or 4). A push that ends the block (CALL) needs no
@@ -36,12 +36,11 @@ static void jit_emit_commit_esp(BlockBuilder *b)
  * invalidation would have unchained. */
 static void jit_emit_push_r13(BlockBuilder *b, unsigned size, bool ends)
 {
-    jit_emit_store_eip(b);
     jit_emit_push_offset(b, size);
+    b->store_ends = ends;
     jit_emit_store(b, SEG_SS, size, false);
-    jit_emit_commit_esp(b);
-    if (!ends)
-        jit_emit_smc_check(b);
+    b->store_ends = false;
+    jit_emit_commit_esp(b, size);
 }
 
 void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
@@ -53,12 +52,7 @@ void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
 
 static void jit_emit_push_reg(BlockBuilder *b, unsigned size, unsigned reg)
 {
-    X64Asm *a = &b->a;
-    if (size == 4)
-        x64_emit_load(a, 4, JIT_REG_VAL, x64_mem(JIT_REG_CPU, OFF_REG(reg)));
-    else
-        x64_emit_movzx_load(a, 4, 2, JIT_REG_VAL,
-                            x64_mem(JIT_REG_CPU, OFF_REG(reg)));
+    jit_get_reg(b, size, JIT_REG_VAL, reg);
     jit_emit_push_r13(b, size, false);
 }
 
@@ -66,14 +60,13 @@ static void jit_emit_push_reg(BlockBuilder *b, unsigned size, unsigned reg)
 static void jit_emit_pop_reg(BlockBuilder *b, unsigned size, unsigned reg)
 {
     X64Asm *a = &b->a;
-    jit_emit_store_eip(b);
-    x64_emit_load(a, 4, JIT_REG_EA, x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)));
+    x64_emit_mov_rr(a, 4, JIT_REG_EA, jit_hreg(R_ESP));
     if (!jit_stack32(b))
         x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
     jit_emit_load(b, SEG_SS, size, false);
-    x64_emit_alu_mi(a, X64_ADD, jit_stack32(b) ? 4 : 2,
-                    x64_mem(JIT_REG_CPU, OFF_REG(R_ESP)), (int32_t)size);
-    x64_emit_store(a, size, x64_mem(JIT_REG_CPU, OFF_REG(reg)), X64_RAX);
+    x64_emit_alu_ri(a, X64_ADD, jit_stack32(b) ? 4 : 2, jit_hreg(R_ESP),
+                    (int32_t)size);
+    x64_emit_mov_rr(a, size, jit_hreg(reg), X64_RAX);
 }
 
 bool jit_emit_stack(BlockBuilder *b)

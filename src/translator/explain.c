@@ -40,7 +40,7 @@ static const char *const seg_names[SEG_COUNT] = {
     "es", "cs", "ss", "ds", "fs", "gs",
 };
 
-/* Name of the CPUState (rbx) or CodeCache (r12) field at off, so that
+/* Name of the CPUState (rbx) or CodeCache field at off, so that
  * the trace reads "cpu.ecx" rather than a layout-dependent offset. */
 static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
                            long off)
@@ -85,7 +85,7 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
     return f && snprintf(out, n, "%s", f) > 0;
 }
 
-/* Rewrite "[rbx + 0xNN]" / "[rbx + rdx*8 + 0xNN]" / "[r12 + 0xNN]". */
+/* Rewrite "[rbx + 0xNN]" / "[rbx + rbp*8 + 0xNN]". */
 static const char *jit_explain_field(char *out, size_t n, const char *op,
                                      size_t *used)
 {
@@ -94,8 +94,8 @@ static const char *jit_explain_field(char *out, size_t n, const char *op,
         *used = strlen(out);
         return op + 5;
     }
-    bool cc = strncmp(op, "[r12 + ", 7) == 0;
-    bool idx = strncmp(op, "[rbx + rdx*8 + ", 15) == 0;
+    bool cc = false; /* CodeCache fields are reached by absolute address */
+    bool idx = strncmp(op, "[rbx + rbp*8 + ", 15) == 0;
     bool cpu = strncmp(op, "[rbx + ", 7) == 0;
     if (!cc && !idx && !cpu)
         return NULL;
@@ -111,8 +111,8 @@ static const char *jit_explain_field(char *out, size_t n, const char *op,
 /* Host operands are printed position-independently (golden tests):
  * addresses inside the block as +offset, other host addresses (helpers,
  * trampolines, descriptors) as <host>; guest-sized values stay. */
-static void jit_explain_operands(char *out, size_t n, const char *op,
-                                 uintptr_t start, size_t len)
+static void jit_explain_operands(const JitState *js, char *out, size_t n,
+                                 const char *op, uintptr_t start, size_t len)
 {
     size_t o = 0;
     while (*op && o + 1 < n) {
@@ -131,6 +131,10 @@ static void jit_explain_operands(char *out, size_t n, const char *op,
             if (v >= start && v < start + len)
                 o += (size_t)snprintf(out + o, n - o, "+0x%llx",
                                       v - (unsigned long long)start);
+            else if (v == js->spill)
+                o += (size_t)snprintf(out + o, n - o, "<spill>");
+            else if (v == js->fill)
+                o += (size_t)snprintf(out + o, n - o, "<fill>");
             else if (v > 0xFFFFFFFFull)
                 o += (size_t)snprintf(out + o, n - o, "<host>");
             else
@@ -154,7 +158,7 @@ static void jit_explain_host(JitState *js, Log *log, const uint8_t *code,
     size_t n = cs_disasm(js->cs_host, code, len, addr, 0, &insn);
     for (size_t i = 0; i < n; i++) {
         char ops[256];
-        jit_explain_operands(ops, sizeof ops, insn[i].op_str, start,
+        jit_explain_operands(js, ops, sizeof ops, insn[i].op_str, start,
                              tb->code_len);
         log_msg(log, LOG_TRACE_TRANSLATE, "    +%04" PRIx64 ":  %s %s\n",
                 insn[i].address - start, insn[i].mnemonic, ops);
@@ -212,7 +216,8 @@ void jit_explain_block(JitState *js, const BlockBuilder *b)
             (tb->flags >> JIT_F_FASTSEG_SHIFT) & 0x3F, tb->ninsn,
             tb->guest_len, tb->code_len);
     log_msg(log, LOG_TRACE_TRANSLATE,
-            "  entry: cur_tb, kick check, budget -= %u\n", tb->ninsn);
+            "  entry: budget (r12) -= %u; guest eax..edi in r8d"
+            " ecx edx r9d r10d r11d esi edi\n", tb->ninsn);
     jit_explain_host(js, log, b->a.buf, b->insn_code[0], (uintptr_t)tb->code,
                      tb);
     for (unsigned i = 0; i < tb->ninsn; i++) {

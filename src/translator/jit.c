@@ -12,10 +12,12 @@
  * than the block) run interp_run() for as few instructions as needed.
  *
  * Exceptions: cpu_raise() longjmps to the setjmp here. Generated code
- * stored the faulting instruction's EIP and never caches guest state, so
- * the CPU is already precise; the block's boundary table gives how many
- * of its instructions retired, and the budget is corrected as the
- * interpreter counts (the faulting instruction consumes one unit).
+ * stored the faulting instruction's EIP and spilled the pinned guest
+ * registers, the budget and cc->cur_tb before calling C, so the CPU is
+ * already precise; the block's boundary table gives how many of its
+ * instructions retired, and the budget is corrected as the interpreter
+ * counts (the faulting instruction consumes one unit). A budget parked
+ * by a kick (the fill trampoline, block.c) is added back first.
  */
 #include "translator/jit.h"
 
@@ -41,7 +43,8 @@ static uint64_t jit_insn_pending(void *opaque)
     if (!js->in_native)
         return 0;
     CodeCache *cc = js->cc;
-    int64_t n = js->run_budget - cc->budget;
+    /* A kick may have parked part of the budget (fill trampoline). */
+    int64_t n = js->run_budget - cc->budget - js->parked_budget;
     TBlock *tb = cc->cur_tb;
     if (tb && tb->data) {
         const JitBlockInfo *info = tb->data;
@@ -78,6 +81,8 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     }
     js->cc = cc;
     js->cpu = cpu;
+    /* X86BT_JIT_NO_BMI2: portable host code (the golden tests use it). */
+    js->bmi2 = __builtin_cpu_supports("bmi2") && !getenv("X86BT_JIT_NO_BMI2");
     js->a20_mask = cpu->a20_mask;
     js->map_gen = vm->mem.map_gen;
     cc->owner = js;
@@ -137,6 +142,8 @@ static void jit_recover(JitState *js)
     CodeCache *cc = js->cc;
     CPUState *cpu = js->cpu;
     js->last_exit = 0;
+    cc->budget += js->parked_budget;
+    js->parked_budget = 0;
     if (js->in_native) {
         TBlock *tb = cc->cur_tb;
         if (tb && tb->data) {
@@ -271,6 +278,8 @@ static void jit_enter(JitState *js, TBlock *tb)
     js->run_budget = cc->budget;
     js->in_native = true;
     uintptr_t r = enter(js->cpu, cc, tb->code);
+    cc->budget += js->parked_budget;
+    js->parked_budget = 0;
     js->in_native = false;
     cc->cur_tb = NULL;
     js->cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);

@@ -5,14 +5,19 @@
  *
  * Host register use inside generated code (see docs/JIT.md):
  *   rbx  CPUState *            (callee-saved, fixed)
- *   r12  CodeCache *           (callee-saved, fixed: budget, smc_flag)
+ *   r12  instruction budget    (callee-saved; CodeCache.budget outside)
  *   r13  value to store / result        \ callee-saved temporaries that
  *   r14  effective address / host addr  | survive slow-path helper calls
  *   r15  first operand                  |
- *   rbp  second operand                 /
- *   rax rcx rdx rsi rdi r8-r11  scratch (clobbered by helper calls)
- * Guest registers live in CPUState; nothing is cached across guest
- * instructions, so a guest exception needs no register write-back.
+ *   rbp  second operand; TLB index     /
+ *   rax  scratch, helper results
+ *   r8 rcx rdx r9 r10 r11 rsi rdi  guest EAX ECX EDX EBX ESP EBP ESI EDI
+ * The eight guest registers are pinned in host registers for the whole
+ * time generated code runs: `enter` loads them from CPUState, the exit
+ * path stores them back, and every call into C is bracketed by the
+ * spill/fill trampolines (spill also stores the budget and cc->cur_tb),
+ * so a helper, and a guest exception raised by one, sees CPUState
+ * exactly as at the instruction being executed.
  */
 #ifndef X86BT_JIT_INT_H
 #define X86BT_JIT_INT_H
@@ -26,7 +31,7 @@
 #include "translator/x64_asm.h"
 
 #define JIT_REG_CPU X64_RBX
-#define JIT_REG_CC X64_R12
+#define JIT_REG_BUDGET X64_R12
 #define JIT_REG_VAL X64_R13
 #define JIT_REG_EA X64_R14
 #define JIT_REG_OP1 X64_R15
@@ -81,17 +86,38 @@ typedef enum JitFlagKind {
 
 /* Out-of-line exit stubs emitted after the block body. */
 typedef enum JitStubKind {
-    JIT_STUB_KICK,   /* block entry, kick: leave at the block's EIP */
     JIT_STUB_BUDGET, /* block entry, budget short: refund it all, leave */
     JIT_STUB_AFTER,  /* after instruction idx: leave at its next EIP */
     JIT_STUB_NEXT,   /* after instruction idx: leave at cpu->next_eip */
 } JitStubKind;
 
+/* A TLB-miss slow path, emitted after the body (out of line): the fast
+ * path falls through, the slow one jumps back to `resume`. */
+typedef struct JitSlow {
+    size_t site[2];      /* jcc sites to the slow path (SIZE_MAX: none) */
+    size_t resume;       /* code offset to continue at */
+    DecodedInsn *dcopy;  /* the instruction (rmw helpers) */
+    uint32_t eip, next_eip;
+    unsigned idx;
+    uint8_t seg, size;
+    bool store, rmw;
+    bool check;          /* store: may write code (not CALL's push) */
+    bool smc_here;       /* ... check SMC in the slow path itself */
+    bool is_imm;         /* ... of the immediate imm, not r13d */
+    uint32_t imm;
+    bool pend;           /* materialize a deferred shift's flags first */
+    uint8_t pend_op, pend_count;
+    bool loopflags;      /* ... or the self-loop compare's (loop.c) */
+    int8_t dst;          /* load: host register receiving the value */
+    bool sign;           /* ... sign-extended (else zero-extended) */
+} JitSlow;
+
 typedef struct JitStub {
     size_t site;       /* rel32 of the jcc that goes to the stub */
     JitStubKind kind;
-    uint32_t eip;      /* KICK/BUDGET: block EIP; AFTER: next EIP */
+    uint32_t eip;      /* BUDGET: block EIP; AFTER: next EIP */
     unsigned idx;      /* instruction index (AFTER/NEXT) */
+    bool loopflags;    /* materialize the self-loop compare's flags */
 } JitStub;
 
 /* Per-block data kept in side memory: instruction boundaries for precise
@@ -118,14 +144,34 @@ typedef struct BlockBuilder {
     unsigned idx;          /* index in the block */
     bool ended;            /* the instruction ended the block */
     JitFlagKind fk;        /* what the last flag writer in the block was */
+    unsigned hf_at;        /* idx + 1 of the insn that left the guest
+                            * flags in host EFLAGS (0: none) */
+    bool store_ends;       /* the store being emitted ends the block */
+    bool smc_tail;         /* a slow-path store was emitted: check SMC at
+                            * the end of the instruction */
+    bool store_last;       /* the store being emitted ends its instruction */
+    bool store_is_imm;     /* ... stores store_imm rather than r13d */
+    uint32_t store_imm;
     unsigned fk_size;
     size_t budget_imm;     /* offset of the entry's budget immediate */
     JitStub stubs[JIT_MAX_STUBS];
     unsigned nstubs;
+    JitSlow slows[JIT_MAX_STUBS];
+    unsigned nslows;
     uint32_t insn_eip[JIT_MAX_INSNS];
     DecodedInsn *insns[JIT_MAX_INSNS];     /* pre-decoded block */
     uint32_t insn_next[JIT_MAX_INSNS];
     bool flags_dead[JIT_MAX_INSNS];        /* see flags.c */
+    uint8_t flags_defer[JIT_MAX_INSNS];    /* k + 1: see flags.c */
+    unsigned ninsn;        /* instructions in the block */
+    bool loop;             /* self-loop with a pending compare (loop.c) */
+    bool loop_pending;     /* ... whose flags are not stored now */
+    unsigned loop_k, loop_op, loop_reg;
+    size_t loop_entry;     /* offset of E1 (0: none) */
+    uint32_t loop_imm;
+    bool pend;             /* a deferred shift's flags are pending ... */
+    uint8_t pend_op, pend_count;
+    unsigned pend_end;     /* ... until instruction pend_end - 1 */
     uint32_t insn_code[JIT_MAX_INSNS + 1]; /* host offset of each insn */
     bool insn_inline[JIT_MAX_INSNS];
 } BlockBuilder;
@@ -139,6 +185,13 @@ struct JitState {
      * path left in rax; epilogue is that exit path; exit0 is
      * "xor eax, eax; jmp epilogue" for the indirect-branch lookup. */
     uintptr_t enter, epilogue, exit0;
+    uintptr_t exit0_nospill; /* exit0 when CPUState is already current */
+    /* spill: store the pinned guest registers to CPUState, r12 to
+     * cc->budget and rax to cc->cur_tb; fill: reload the registers.
+     * Both are `call`ed around every helper call. */
+    uintptr_t spill, fill;
+    int64_t parked_budget; /* budget set aside by a kick (fill) */
+    bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
     uint32_t map_gen;      /* memory-map generation ditto */
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
@@ -151,7 +204,7 @@ struct JitState {
 
 /* flags.c: which inline flag writers may skip their cc_* stores. */
 void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
-                        bool *dead);
+                        bool *dead, uint8_t *defer);
 
 /* block.c */
 TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
@@ -161,22 +214,67 @@ void jit_emit_trampolines(JitState *js);
 
 /* Emission helpers shared by emit_*.c (block.c). */
 void jit_emit_store_eip(BlockBuilder *b);
+/* A call into C: cpu->eip = this instruction, pinned registers spilled
+ * (call_begin), then the caller loads the arguments and calls; fill
+ * reloads the pinned registers (call_end; rax is kept). */
+void jit_emit_call_begin(BlockBuilder *b);
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn);
+void jit_emit_call_end(BlockBuilder *b);
+
 void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind);
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
+/* The stub of direct exit `slot` whose jmp/jcc rel32 is at site. */
+void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
+                        size_t site);
 void jit_emit_indirect_exit(BlockBuilder *b);
 void jit_emit_smc_check(BlockBuilder *b);
 bool jit_seg_fast(const BlockBuilder *b, unsigned seg);
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg);
 
+/* flags.c: writes all six flags, reads none, cannot fault (register
+ * forms), translated inline. */
+bool jit_flags_full_writer(const DecodedInsn *d);
+
+/* loop.c: self-loop blocks whose closing compare's flags are not stored
+ * on the back edge. detect: after liveness; producer: the compare
+ * (false if this is not it); loop_flags: store them into CPUState
+ * (clobbers rax); loop_entry: the second entry, before insn loop_k. */
+void jit_loop_detect(BlockBuilder *b, unsigned n);
+bool jit_emit_loop_producer(BlockBuilder *b);
+void jit_emit_loop_flags(BlockBuilder *b);
+void jit_emit_loop_entry(BlockBuilder *b);
+
+/* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
+ * holding guest register n (0-7, ModRM order). get: zero-extended value of
+ * the size-1/2/4 register n (size 1: AL..BL, AH..BH) into dst. set: write
+ * the low `size` bytes of src to guest register n, keeping the rest (an
+ * 8-bit high register clobbers rax and host flags). */
+int jit_hreg(unsigned n);
+void jit_get_reg(BlockBuilder *b, unsigned size, int dst, unsigned n);
+void jit_set_reg(BlockBuilder *b, unsigned size, unsigned n, int src);
+/* Is guest register n of this size directly a host register operand
+ * (4 bytes, or 2 bytes: 16-bit host form)? */
+bool jit_reg_direct(unsigned size, unsigned n);
+
 /* emit_mem.c: effective address and inline-TLB memory accesses.
  * EA (offset in the segment) is computed into r14d. */
 void jit_emit_ea(BlockBuilder *b);
+/* ... into another 32-bit host register (LEA to a pinned register). */
+void jit_emit_ea_to(BlockBuilder *b, int dst);
 /* Load `size` bytes at seg:r14d into eax (zero-extended). rmw: probe as
  * a write (leaves the host address in r14, or 0 after the slow path). */
 void jit_emit_load(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+/* Load `size` bytes at seg:r14d straight into the 32-bit host register
+ * dst, zero- or sign-extended (MOV/MOVZX/MOVSX to a 32-bit register). */
+void jit_emit_load_to(BlockBuilder *b, unsigned seg, unsigned size, int dst,
+                      bool sign);
 /* Store r13d to seg:r14d; after an rmw load, store to the same place. */
 void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw);
+/* After an instruction whose store took the slow path (r14 = 0), leave
+ * at the next instruction if guest code was invalidated. */
+void jit_emit_smc_tail(BlockBuilder *b);
+/* The deferred TLB-miss slow paths, after the body (block.c calls it). */
+void jit_emit_slow_paths(BlockBuilder *b);
 
 /* emit_*.c: inline translations; return false to fall back to a helper
  * call (nothing emitted in that case). */
@@ -185,6 +283,11 @@ bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
 bool jit_emit_shift(BlockBuilder *b);
+/* Slow paths between a deferred shift and the instruction overwriting
+ * its flags: compute them from r15 (the operand) into eflags, so that a
+ * fault there sees them (emit_shift.c; clobbers rax, rbp, host flags). */
+void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count);
+#define JIT_PEND_CL 0xFF /* pend_count: the count is in CL */
 /* Set host flags so that `jcc <returned cond>` is guest condition cc,
  * replaying the block's last flag writer when known (emit_branch.c). */
 X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);

@@ -430,6 +430,20 @@ void x64_emit_test_mi(X64Asm *a, unsigned sz, X64Mem m, int32_t imm)
     emit_imm(a, sz == 8 ? 4 : sz, imm);
 }
 
+/* RORX (BMI2): VEX.LZ.F2.0F3A.W0/W1 F0 /r ib, no flags (SDM vol. 2
+ * "RORX"). The three-byte VEX prefix stores R, X, B inverted. */
+void x64_emit_rorx(X64Asm *a, unsigned sz, int dst, int src, uint8_t count)
+{
+    assert(sz == 4 || sz == 8);
+    x64_emit8(a, 0xC4);
+    x64_emit8(a, (uint8_t)((dst >= 8 ? 0 : 0x80) | 0x40 |
+                           (src >= 8 ? 0 : 0x20) | 0x03));
+    x64_emit8(a, (uint8_t)((sz == 8 ? 0x80 : 0) | 0x78 | 0x03));
+    x64_emit8(a, 0xF0);
+    x64_emit8(a, (uint8_t)(0xC0 | (dst & 7) << 3 | (src & 7)));
+    x64_emit8(a, count);
+}
+
 void x64_emit_shift_ri(X64Asm *a, X64Shift op, unsigned sz, int reg,
                        uint8_t count)
 {

@@ -117,6 +117,9 @@ void x64_emit_test_mi(X64Asm *a, unsigned sz, X64Mem m, int32_t imm);
 void x64_emit_shift_ri(X64Asm *a, X64Shift op, unsigned sz, int reg,
                        uint8_t count);
 void x64_emit_shift_cl(X64Asm *a, X64Shift op, unsigned sz, int reg);
+/* dst = src rotated right by count, flags unchanged (BMI2: the caller
+ * checks that the host has it). */
+void x64_emit_rorx(X64Asm *a, unsigned sz, int dst, int src, uint8_t count);
 void x64_emit_unary(X64Asm *a, X64Unary op, unsigned sz, int reg);
 void x64_emit_unary_m(X64Asm *a, X64Unary op, unsigned sz, X64Mem m);
 void x64_emit_imul_rr(X64Asm *a, unsigned sz, int dst, int src);

@@ -148,9 +148,84 @@ static const Shape shapes[] = {
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
                                   0xB7, 0xBE, 0xBF, 0x44, 0xAF };
 
+/* A 32-bit shift by an immediate or CL (flags deferred by the translator),
+ * a load that may fault (real mode: a word at offset 0xFFFF raises #GP,
+ * which pushes the shift's flags), then a CMP that overwrites them. */
+static void gen_deferred_shift(Gen *g)
+{
+    bool cl = rnd(g->r) % 2; /* by CL (count may be 0) or by imm */
+    if (!g->code32)
+        put(g, 0x66);
+    put(g, cl ? 0xD3 : 0xC1);
+    put(g, (uint8_t)(0xE0 | ((rnd(g->r) % 4) << 3) | (rnd(g->r) % 8)));
+    if (!cl)
+        put(g, (uint8_t)(1 + rnd(g->r) % 31));
+    if (g->code32) {
+        put(g, 0x8B);
+        put(g, (uint8_t)(0x40 | ((rnd(g->r) % 8) << 3) | (rnd(g->r) % 8)));
+        put(g, (uint8_t)rnd(g->r));
+    } else {
+        put(g, 0x8B);
+        put(g, (uint8_t)(0x06 | ((rnd(g->r) % 8) << 3)));
+        put(g, 0xFF);
+        put(g, rnd(g->r) % 2 ? 0xFF : (uint8_t)rnd(g->r));
+    }
+    put(g, 0x3B);
+    put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+}
+
+/* A short self-loop (flat mode): counter = X; L: memory move through a
+ * random base (may hit the code: SMC); [register move]; add counter, 1;
+ * cmp counter, X + n; jne L (or counter = n; ...; sub counter, 1; jne).
+ * The translator does not store the compare's flags on the back edge. */
+static void gen_self_loop(Gen *g)
+{
+    unsigned c = 1 + rnd(g->r) % 3, other = (c + 1 + rnd(g->r) % 2) % 4;
+    uint32_t x = rnd(g->r), n = 1 + rnd(g->r) % 12;
+    bool down = rnd(g->r) % 3 == 0; /* counter = n; ...; sub c, 1; jne */
+    uint8_t *start;
+    if (down)
+        x = n;
+    put(g, (uint8_t)(0xB8 + c));
+    for (int i = 0; i < 4; i++)
+        put(g, (uint8_t)(x >> (8 * i)));
+    start = g->p;
+    static const uint8_t movs[] = { 0x88, 0x89, 0x8A, 0x8B };
+    put(g, movs[rnd(g->r) % 4]);
+    put(g, (uint8_t)(0x40 | (other << 3) | (rnd(g->r) % 2 ? 6 : 7)));
+    put(g, (uint8_t)rnd(g->r));
+    if (rnd(g->r) % 2) {
+        put(g, 0x89);
+        put(g, (uint8_t)(0xC0 | (c << 3) | other));
+    }
+    if (down) {
+        put(g, 0x83);
+        put(g, (uint8_t)(0xE8 | c));
+        put(g, 1);
+    } else {
+        put(g, 0x83);
+        put(g, (uint8_t)(0xC0 | c));
+        put(g, 1);
+        put(g, 0x81);
+        put(g, (uint8_t)(0xF8 | c));
+        for (int i = 0; i < 4; i++)
+            put(g, (uint8_t)((x + n) >> (8 * i)));
+    }
+    put(g, 0x75);
+    put(g, (uint8_t)(start - (g->p + 1)));
+}
+
 static void gen_insn(Gen *g)
 {
     unsigned k = rnd(g->r) % 8;
+    if (rnd(g->r) % 24 == 0) {
+        gen_deferred_shift(g);
+        return;
+    }
+    if (g->code32 && rnd(g->r) % 24 == 0) {
+        gen_self_loop(g);
+        return;
+    }
     if (k == 0) {
         /* A random byte now and then (no REP: counts would be huge). */
         uint8_t byte = (uint8_t)rnd(g->r);

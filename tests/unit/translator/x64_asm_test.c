@@ -310,6 +310,12 @@ START_TEST(test_shift_unary)
             EXPECT(f, "%s %s, cl", shift_names[op], rn(sz, X64_RDI));
         }
     }
+    for (int d = 0; d < 16; d++)
+        for (int r = 0; r < 16; r += 5)
+            for (unsigned sz = 4; sz <= 8; sz += 4) {
+                x64_emit_rorx(&f->a, sz, d, r, 12);
+                EXPECT(f, "rorx %s, %s, 0xc", rn(sz, d), rn(sz, r));
+            }
     for (size_t i = 0; i < sizeof un / sizeof *un; i++)
         for (unsigned s = 0; s < 4; s++) {
             unsigned sz = sizes[s];

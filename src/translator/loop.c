@@ -1,0 +1,211 @@
+/*
+ * loop.c — self-loop blocks: the closing compare's flags are not stored
+ * on the back edge (they are rebuilt from the compared register).
+ *
+ * A block ending in `CMP/SUB/ADD r32, imm; Jcc <block start>` stores four
+ * lazy-flag fields per iteration, although the next iteration overwrites
+ * them at its first flag writer k. They are needed only if something
+ * observes them first: a fault or exit before k, or the loop's exits.
+ * So, when everything before k is a register move or a memory move (whose
+ * only fault is in a TLB slow path) that leaves the compared register
+ * alone, the compare stores nothing; the flags are rebuilt from that
+ * register and the immediate only where they can be seen:
+ *   - the fall-through exit (before its jmp) and the taken exit's stub;
+ *   - a second entry E1, which the back edge chains to (cc_chain knows
+ *     TBlock.loop_entry): its budget stub, and a copy of instructions
+ *     [0, k) whose TLB slow paths materialize first. E1 sits in the
+ *     body just before k, into which it falls; the normal entry's path
+ *     jumps over it.
+ * Entering at the normal entry (from the dispatcher or another block),
+ * the flags are in CPUState as usual.
+ */
+#include "frontend/alu.h"
+#include "frontend/exec.h"
+#include "frontend/flags.h"
+#include "translator/jit_int.h"
+
+/* Register moves and memory moves that leave r15 and the flags alone
+ * (emit_mov.c); memory forms can fault only in their slow paths. */
+static bool jit_loop_prefix_ok(const DecodedInsn *d)
+{
+    switch (d->row) {
+    case INSN_MOV_Eb_Gb: case INSN_MOV_Ev_Gv: case INSN_MOV_Gb_Eb:
+    case INSN_MOV_Gv_Ev: case INSN_MOV_Eb_Ib: case INSN_MOV_Ev_Iz:
+    case INSN_MOVZX_Gv_Eb: case INSN_MOVZX_Gv_Ew: case INSN_MOVSX_Gv_Eb:
+    case INSN_MOVSX_Gv_Ew: case INSN_MOV_Zb_Ib: case INSN_MOV_Zv_Iz:
+        return true;
+    case INSN_LEA_Gv_M:
+        return d->mod != 3;
+    default:
+        return false;
+    }
+}
+
+static bool jit_is_jcc(unsigned row)
+{
+    switch (row) {
+    case INSN_JO_Jb: case INSN_JNO_Jb: case INSN_JB_Jb: case INSN_JAE_Jb:
+    case INSN_JE_Jb: case INSN_JNE_Jb: case INSN_JBE_Jb: case INSN_JA_Jb:
+    case INSN_JS_Jb: case INSN_JNS_Jb: case INSN_JP_Jb: case INSN_JNP_Jb:
+    case INSN_JL_Jb: case INSN_JGE_Jb: case INSN_JLE_Jb: case INSN_JG_Jb:
+    case INSN_JO_Jz: case INSN_JNO_Jz: case INSN_JB_Jz: case INSN_JAE_Jz:
+    case INSN_JE_Jz: case INSN_JNE_Jz: case INSN_JBE_Jz: case INSN_JA_Jz:
+    case INSN_JS_Jz: case INSN_JNS_Jz: case INSN_JP_Jz: case INSN_JNP_Jz:
+    case INSN_JL_Jz: case INSN_JGE_Jz: case INSN_JLE_Jz: case INSN_JG_Jz:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ADD/SUB/CMP r32, imm (81/83 /0 /5 /7, or 05/2D/3D): the ALU op, -1 if
+ * the instruction is not such a compare. */
+static int jit_loop_producer(const DecodedInsn *d)
+{
+    if (d->lock || !d->o32)
+        return -1;
+    unsigned op;
+    switch (d->row) {
+    case INSN_ADD_Ev_Iz: case INSN_SUB_Ev_Iz: case INSN_CMP_Ev_Iz:
+    case INSN_ADD_Ev_Ibs: case INSN_SUB_Ev_Ibs: case INSN_CMP_Ev_Ibs:
+        if (d->mod != 3)
+            return -1;
+        op = d->reg;
+        break;
+    default:
+        if (d->map != 0 || (d->opcode != 0x05 && d->opcode != 0x2D &&
+                            d->opcode != 0x3D))
+            return -1;
+        op = d->opcode >> 3;
+        break;
+    }
+    return op == ALU_ADD || op == ALU_SUB || op == ALU_CMP ? (int)op : -1;
+}
+
+/* Guest registers a prefix row may write (both byte-register readings,
+ * to be safe), as a bit mask. */
+static unsigned jit_loop_writes(const DecodedInsn *d)
+{
+    unsigned n;
+    switch (d->row) {
+    case INSN_MOV_Eb_Gb: case INSN_MOV_Ev_Gv: case INSN_MOV_Eb_Ib:
+    case INSN_MOV_Ev_Iz:
+        if (d->mod != 3)
+            return 0;
+        n = d->rm;
+        break;
+    case INSN_MOV_Zb_Ib: case INSN_MOV_Zv_Iz:
+        n = d->opcode & 7;
+        break;
+    default:
+        n = d->reg;
+        break;
+    }
+    return (1u << n) | (1u << (n & 3));
+}
+
+void jit_loop_detect(BlockBuilder *b, unsigned n)
+{
+    b->loop = false;
+    if (n < 3 || !b->code32)
+        return;
+    const DecodedInsn *j = b->insns[n - 1], *p = b->insns[n - 2];
+    if (!jit_is_jcc(j->row) || b->flags_dead[n - 2] || b->flags_defer[n - 2])
+        return;
+    uint32_t target = b->insn_next[n - 1] + j->imm;
+    if (!j->o32)
+        target &= 0xFFFF;
+    int op = jit_loop_producer(p);
+    if (target != b->insn_eip[0] || op < 0)
+        return;
+    unsigned reg = p->has_modrm ? p->rm : R_EAX;
+    /* k: the first instruction that overwrites all flags. Before it,
+     * the compared register must stay as it was (the flags are rebuilt
+     * from it). */
+    for (unsigned k = 0; k < n - 1; k++) {
+        const DecodedInsn *d = b->insns[k];
+        if (k == n - 2 || jit_flags_full_writer(d)) {
+            b->loop = true;
+            b->loop_k = k;
+            b->loop_op = (unsigned)op;
+            b->loop_imm = p->imm;
+            b->loop_reg = reg;
+            return;
+        }
+        if (!jit_loop_prefix_ok(d) || (jit_loop_writes(d) & (1u << reg)))
+            return;
+    }
+}
+
+/* The register still holds what the compare left: CMP's first operand,
+ * or SUB/ADD's result (whose first operand is the result -/+ imm). */
+void jit_emit_loop_flags(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    int h = jit_hreg(b->loop_reg);
+    int32_t imm = (int32_t)b->loop_imm;
+    x64_emit_mov_rr(a, 4, X64_RAX, h);
+    if (b->loop_op == ALU_CMP) {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), h);
+        x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, imm);
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), X64_RAX);
+    } else {
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), h);
+        x64_emit_alu_ri(a, b->loop_op == ALU_ADD ? X64_SUB : X64_ADD, 4,
+                        X64_RAX, imm);
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), X64_RAX);
+    }
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), imm);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
+                       (int32_t)((b->loop_op == ALU_ADD ? CC_OP_ADD8
+                                                        : CC_OP_SUB8) +
+                                 cc_size_idx(4)));
+}
+
+/* The compare itself: host flags set, no stores. */
+bool jit_emit_loop_producer(BlockBuilder *b)
+{
+    if (!b->loop || b->idx + 2 != b->ninsn)
+        return false;
+    X64Asm *a = &b->a;
+    int h = jit_hreg(b->loop_reg);
+    X64Alu op = b->loop_op == ALU_ADD   ? X64_ADD
+                : b->loop_op == ALU_SUB ? X64_SUB
+                                        : X64_CMP;
+    x64_emit_alu_ri(a, op, 4, h, (int32_t)b->loop_imm);
+    b->hf_at = b->idx + 1;
+    b->fk = b->loop_op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
+    b->fk_size = 4;
+    b->loop_pending = true;
+    return true;
+}
+
+/* Before instruction k of the body: E0's path jumps over E1, which is
+ * a budget check and instructions [0, k) again with the compare pending,
+ * falling through into k. Records E1's offset in b->loop_entry. */
+void jit_emit_loop_entry(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    unsigned k = b->idx;
+    size_t over = x64_emit_jmp_site(a);
+    b->loop_entry = a->len;
+    x64_emit_alu_ri(a, X64_SUB, 8, JIT_REG_BUDGET, (int32_t)b->ninsn);
+    b->idx = 0;
+    b->eip = b->insn_eip[0];
+    b->loop_pending = true;
+    jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
+    for (unsigned i = 0; i < k; i++) {
+        b->idx = i;
+        b->dcopy = b->insns[i];
+        b->d = b->dcopy;
+        b->eip = b->insn_eip[i];
+        b->next_eip = b->insn_next[i];
+        if (!jit_emit_mov(b))
+            b->a.overflow = true; /* jit_loop_prefix_ok rows are inline */
+        jit_emit_smc_tail(b);
+    }
+    b->loop_pending = false;
+    b->fk = JIT_FK_UNKNOWN;
+    b->idx = k;
+    x64_bind(a, over);
+}
