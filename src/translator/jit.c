@@ -86,6 +86,28 @@ void jit_stats_print(VM *vm, FILE *f)
         fprintf(f, "translation cache: not in use\n");
 }
 
+uint64_t jit_insn_count_now(const CPUState *cpu)
+{
+    const CodeCache *cc = cpu->vm->cc;
+    const JitState *js = cc ? cc->owner : NULL;
+    if (!js || !js->in_native)
+        return cpu->insn_count;
+    /* Charged since entry, minus the current block's instructions from
+     * the one at EIP on (generated code stores EIP before any helper). */
+    int64_t n = js->run_budget - cc->budget;
+    const TBlock *tb = cc->cur_tb;
+    if (tb && tb->data) {
+        const JitBlockInfo *info = tb->data;
+        for (uint32_t i = 0; i < info->ninsn; i++) {
+            if (info->eip[i] == cpu->eip) {
+                n -= info->ninsn - i;
+                break;
+            }
+        }
+    }
+    return cpu->insn_count + (uint64_t)n;
+}
+
 /* Run the reference tier for up to n instructions of the budget. */
 static CpuExit jit_interp(JitState *js, int64_t n)
 {

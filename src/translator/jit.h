@@ -23,6 +23,9 @@ struct VM;
 CpuExit jit_run(CPUState *cpu, int64_t budget);
 /* Free the code cache and translator state of a VM (vm->cc). */
 void jit_destroy(struct VM *vm);
+/* Instructions retired so far, exact also while generated code runs (a
+ * helper mid-block: the block charged all its instructions at entry). */
+uint64_t jit_insn_count_now(const CPUState *cpu);
 /* Print translation-cache statistics (monitor "info jit", -jit stats). */
 void jit_stats_print(struct VM *vm, FILE *f);
 
