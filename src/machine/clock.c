@@ -23,6 +23,7 @@ void clock_init(Clock *clock, bool icount_mode, unsigned icount_shift)
     clock->icount_shift = icount_shift > 20 ? 20 : icount_shift;
     clock->host_origin = clock_host_ns();
     clock->stopped_at = -1;
+    clock->max_ns_per_insn = CLOCK_MAX_NS_PER_INSN;
 }
 
 void clock_set_insn_source(Clock *clock, ClockInsnFn fn, void *opaque)
@@ -57,10 +58,13 @@ static int64_t clock_host_raw(const Clock *clock)
     return host - clock->host_origin;
 }
 
-void clock_catch_up(Clock *clock)
+void clock_catch_up(Clock *clock, int64_t limit)
 {
-    clock->lag = 0;
-    clock->last = clock_host_raw(clock);
+    int64_t raw = clock_host_raw(clock), t = raw - clock->lag;
+    if (t < limit)
+        t = raw < limit ? raw : limit;
+    clock->lag = raw - t;
+    clock->last = t;
     clock->last_insn = clock_insns(clock);
 }
 
@@ -80,7 +84,13 @@ int64_t clock_now(Clock *clock)
     uint64_t insns = clock_insns(clock), n = insns - clock->last_insn;
     if (n > (uint64_t)(INT64_MAX / 2 / CLOCK_MAX_NS_PER_INSN))
         n = (uint64_t)(INT64_MAX / 2 / CLOCK_MAX_NS_PER_INSN);
-    int64_t ceiling = clock->last + ((int64_t)n + 1) * CLOCK_MAX_NS_PER_INSN;
+    int64_t ceiling = clock->last + ((int64_t)n + 1) * clock->max_ns_per_insn;
+    if (clock->head) {
+        int64_t due = clock->head->expire + CLOCK_DEADLINE_SLACK;
+        ceiling = ceiling < due ? ceiling : due;
+    }
+    if (ceiling < clock->last)
+        ceiling = clock->last; /* a timer armed in the past */
     if (t > ceiling) {
         clock->lag += t - ceiling;
         t = ceiling;

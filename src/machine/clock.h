@@ -12,12 +12,17 @@
  * loops) sees it move instruction by instruction, in icount mode exactly
  * and identically in both CPU tiers.
  * Host stalls: between two reads of the clock, virtual time advances at
- * most CLOCK_MAX_NS_PER_INSN per retired instruction (plus one). Host time
- * beyond that (the emulator was descheduled, or spent long in one
+ * most max_ns_per_insn per retired instruction (plus one; the VM sets it
+ * from the measured execution rate, at most CLOCK_MAX_NS_PER_INSN). Host
+ * time beyond that (the emulator was descheduled, or spent long in one
  * instruction) is kept as `lag` and hidden from the running guest, so a
  * calibration loop never sees a jump of milliseconds between two
- * instructions; the lag is given back (time jumps forward) while the CPU
- * is halted (clock_catch_up), when no guest code can observe the jump.
+ * instructions. The lag is given back while the CPU is halted
+ * (clock_catch_up), when no guest code runs, but never beyond the next
+ * timer deadline per step. Likewise a running guest never sees time more
+ * than CLOCK_DEADLINE_SLACK past the earliest pending timer (it fires
+ * between slices): every periodic edge (the PIT tick) is delivered and
+ * can be handled before the next one, so no tick is lost to a host stall.
  * Timers are owned by their device (embedded in its state), linked into the
  * clock's list sorted by deadline. clock_run_timers() fires expired ones.
  */
@@ -32,6 +37,8 @@
 /* Ceiling on virtual ns per retired instruction in host mode (the
  * reference tier needs about 100 ns per instruction). */
 #define CLOCK_MAX_NS_PER_INSN 500
+/* How far host-mode time may run past the earliest pending timer. */
+#define CLOCK_DEADLINE_SLACK 500000
 
 typedef void (*TimerFn)(void *opaque);
 /* The CPU's retired-instruction count, exact mid-slice. */
@@ -56,6 +63,7 @@ typedef struct Clock {
     void *insn_opaque;
     bool in_slice;          /* a CPU slice is running */
     uint64_t slice_insn0;   /* insn_now() when it began */
+    int64_t max_ns_per_insn; /* host mode: stall ceiling (see above) */
     int64_t lag;            /* host mode: host ns hidden from the guest */
     int64_t last;           /* host mode: last value returned */
     uint64_t last_insn;     /* host mode: insn_now() at `last` */
@@ -70,8 +78,9 @@ void clock_set_insn_source(Clock *clock, ClockInsnFn fn, void *opaque);
 /* Bracket a CPU slice; slice_end adds its instructions in icount mode. */
 void clock_slice_begin(Clock *clock);
 void clock_slice_end(Clock *clock);
-/* Host mode, CPU halted: give back the hidden lag (time jumps ahead). */
-void clock_catch_up(Clock *clock);
+/* Host mode, CPU halted: give back hidden lag, moving time ahead to the
+ * host clock but not beyond `limit` (the next timer deadline). */
+void clock_catch_up(Clock *clock, int64_t limit);
 void clock_stop(Clock *clock);
 void clock_resume(Clock *clock);
 

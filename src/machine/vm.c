@@ -22,6 +22,8 @@
 #define VM_SLICE_MAX 200000
 /* Shortest slice in host-time mode (bounds the per-slice overhead). */
 #define VM_SLICE_MIN 500
+/* Lowest stall ceiling in host-time mode, ns per instruction. */
+#define VM_NS_PER_INSN_MIN 20
 /* Longest host sleep while halted, ns (host events are polled). */
 #define VM_HALT_SLEEP_MAX 10000000
 
@@ -264,6 +266,13 @@ static CpuExit vm_run_cpu(VM *vm, int64_t budget)
             vm->insn_per_us = vm->insn_per_us > 0
                                   ? 0.75 * vm->insn_per_us + 0.25 * rate
                                   : rate;
+            /* Stall ceiling (clock.h): 4x the usual cost of one
+             * instruction, between VM_NS_PER_INSN_MIN and the clock's. */
+            double cost = 4000.0 / vm->insn_per_us;
+            vm->clock.max_ns_per_insn =
+                cost < VM_NS_PER_INSN_MIN     ? VM_NS_PER_INSN_MIN
+                : cost > CLOCK_MAX_NS_PER_INSN ? CLOCK_MAX_NS_PER_INSN
+                                               : (int64_t)cost;
         }
     }
     return e;
@@ -296,22 +305,24 @@ static int64_t vm_slice(VM *vm)
 static void vm_idle(VM *vm)
 {
     int64_t deadline = clock_next_deadline(&vm->clock);
-    if (!vm->clock.icount_mode)
-        clock_catch_up(&vm->clock); /* nothing runs: hidden lag is safe */
-    int64_t now = clock_now(&vm->clock);
-    if (vm->clock.icount_mode && deadline != INT64_MAX) {
+    if (vm->clock.icount_mode) {
         /* Deterministic time: skip straight to the next event. */
-        vm->clock.icount = (uint64_t)(deadline >> vm->clock.icount_shift) + 1;
+        if (deadline != INT64_MAX)
+            vm->clock.icount =
+                (uint64_t)(deadline >> vm->clock.icount_shift) + 1;
         return;
     }
-    int64_t wait = deadline - now;
+    /* Host time: hidden lag first moves time to the deadline (no sleep;
+     * one timer at a time, so no periodic tick is skipped), then sleep. */
+    clock_catch_up(&vm->clock, deadline);
+    int64_t wait = deadline - clock_now(&vm->clock);
+    if (wait <= 0)
+        return;
     if (wait > VM_HALT_SLEEP_MAX)
         wait = VM_HALT_SLEEP_MAX;
-    if (wait > 0) {
-        struct timespec ts = {0, (long)wait};
-        nanosleep(&ts, NULL);
-    }
-    clock_catch_up(&vm->clock); /* the sleep is not a stall */
+    struct timespec ts = {0, (long)wait};
+    nanosleep(&ts, NULL);
+    clock_catch_up(&vm->clock, deadline); /* oversleep beyond it: lag */
 }
 
 /* -trace info: what the run cost (instructions, virtual and host time). */
