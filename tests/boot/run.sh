@@ -98,7 +98,7 @@ linux_test() { # jit extra-args...
     grep -aq "Pentium II" "$ser" || why="$why; cpuinfo lacks the Pentium II profile"
     local w
     w=$(dmesg_clean "$ser") || why="$why; dmesg: $w"
-    local took="($((SECONDS - t0)) s${*:+, $*})"
+    local took="($((SECONDS - t0)) s${2:+, $1 $2})"
     if [ -n "$why" ]; then bad "linux/jit-$jit" "${why#; } $took"; else ok "linux/jit-$jit $took"; fi
 }
 

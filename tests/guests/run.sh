@@ -10,7 +10,8 @@
 # (prints "unsupported"/"not supported" or exits 2 at once), that pass is
 # skipped with a notice. With --qemu the tests run under qemu-system-i386 as
 # a reference (to validate the tests themselves, not x86bt).
-# Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1.
+# Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1,
+# GUEST_ARGS (more x86bt options, e.g. -icount 2).
 set -u
 qemu=0
 if [ "${1:-}" = "--qemu" ]; then qemu=1; shift; fi
@@ -29,7 +30,7 @@ run_one() { # image mode
             -debugcon stdio $noreboot >"$out" 2>&1 </dev/null
     else
         timeout "$timeout_s" "$emu" -bios "$1" -display none -nographic \
-            -jit "$2" >"$out" 2>&1 </dev/null
+            -jit "$2" ${GUEST_ARGS:-} >"$out" 2>&1 </dev/null
     fi
 }
 
