@@ -129,7 +129,7 @@ if [ "${X86BT_SKIP_LINUX:-0}" != 1 ]; then
         # translation tier's (same instructions, same virtual time). The
         # kernel's crypto self-tests are skipped (cryptomgr.notests): they
         # are half of the boot's instructions (3.7 G of 7.3 G), which would
-        # double the reference tier's time (about 2 minutes at ~33 MIPS).
+        # double the reference tier's time (about 1 minute at ~57 MIPS).
         for jit in on off; do
             linux_test "$jit" -icount 2 -rtc "base=2020-01-01T00:00:00" \
                 -kernel build/guests/vmlinuz -initrd build/guests/initrd.gz \
@@ -138,8 +138,7 @@ if [ "${X86BT_SKIP_LINUX:-0}" != 1 ]; then
         done
         if cmp -s "$B/tiers-on.serial" "$B/tiers-off.serial"; then ok linux/tiers-identical
         else bad linux/tiers-identical "-icount serial output differs between -jit on and off"; fi
-        # Host time in the reference tier (minutes; a 30 MIPS CPU under the
-        # real clock loses timer ticks, see roms/guests/README.md).
+        # Host time in the reference tier (a few minutes).
         [ "${X86BT_BOOT_SLOW:-0}" = 1 ] && linux_test off
         # Determinism: -icount (and a fixed RTC start, the one host-time
         # input left) gives identical serial output twice.
