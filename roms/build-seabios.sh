@@ -50,17 +50,23 @@ EOS
 }
 
 SRC="$OUT/seabios-src"
-if [ ! -f "$SRC/.x86bt-patched" ]; then
-    rm -rf "$OUT/dl" "$SRC"
-    mkdir -p "$OUT/dl"
-    (cd "$OUT/dl" && apt-get source --download-only "seabios=$VERSION") \
-        >> "$LOG" 2>&1 || private_apt_source ||
-        fallback "apt-get source seabios=$VERSION failed"
+# The stamp holds the patch's checksum: a changed patch re-extracts the
+# source (the downloaded source package is kept).
+PATCH_SUM=$(sha256sum < "$PATCH" | cut -d' ' -f1)
+if [ "$(cat "$SRC/.x86bt-patched" 2>/dev/null)" != "$PATCH_SUM" ]; then
+    rm -rf "$SRC"
+    if [ ! -f "$OUT/dl/seabios_$VERSION.dsc" ]; then
+        rm -rf "$OUT/dl"
+        mkdir -p "$OUT/dl"
+        (cd "$OUT/dl" && apt-get source --download-only "seabios=$VERSION") \
+            >> "$LOG" 2>&1 || private_apt_source ||
+            fallback "apt-get source seabios=$VERSION failed"
+    fi
     dpkg-source -x "$OUT/dl/seabios_$VERSION.dsc" "$SRC" >> "$LOG" 2>&1 ||
         fallback "dpkg-source failed"
     patch -d "$SRC" -p1 < "$PATCH" >> "$LOG" 2>&1 ||
         fallback "roms/seabios-440bx.patch does not apply"
-    touch "$SRC/.x86bt-patched"
+    echo "$PATCH_SUM" > "$SRC/.x86bt-patched"
 fi
 
 BUILD="$SRC/out-x86bt"

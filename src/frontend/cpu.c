@@ -39,6 +39,7 @@ void cpu_destroy(CPUState *cpu)
         return;
     free((void *)cpu->dtab);
     disasm_destroy(cpu->disasm);
+    free(cpu->dcache);
     free(cpu);
 }
 

@@ -207,6 +207,7 @@ struct CPUState {
     struct VM *vm;
     const struct DecodeTable *dtab;
     struct Disasm *disasm;  /* opened on the first -trace insn line */
+    struct InterpDecodeCache *dcache; /* reference tier's (interp.c) */
     jmp_buf jmp;
 };
 

@@ -10,6 +10,7 @@
  * Single-step: with TF set at the start of an instruction, a #DB trap
  * follows it (DR6.BS).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "frontend/cpu_mem.h"
@@ -60,6 +61,39 @@ static inline const uint8_t *interp_fast_code(const CPUState *cpu)
     return (const uint8_t *)(e->addend + lin);
 }
 
+/*
+ * Decoded-instruction cache. Decoding is a pure function of the
+ * instruction's bytes and the code size (the decode table is fixed per
+ * CPU), so an entry keyed by the host address of the first byte is reused
+ * when its bytes still match: they are compared on every use, which keeps
+ * the cache exact under self-modifying code and remapping without any
+ * write tracking. Only the fast path (15 bytes in one TLB-mapped page)
+ * uses it; a miss decodes and fills the entry.
+ */
+#define DCACHE_SIZE 4096
+
+typedef struct DCacheEntry {
+    const uint8_t *host;
+    uint8_t bytes[INSN_MAX_LEN];
+    bool code32;
+    DecodedInsn d;
+} DCacheEntry;
+
+struct InterpDecodeCache {
+    DCacheEntry e[DCACHE_SIZE];
+};
+
+static DCacheEntry *interp_dcache(CPUState *cpu, const uint8_t *p)
+{
+    if (!cpu->dcache) {
+        cpu->dcache = calloc(1, sizeof(*cpu->dcache));
+        if (!cpu->dcache)
+            return NULL; /* decode every time */
+    }
+    uintptr_t k = (uintptr_t)p;
+    return &cpu->dcache->e[(k ^ (k >> 12)) & (DCACHE_SIZE - 1)];
+}
+
 /* Decode the instruction at CS:EIP into *d; raises #GP/#PF/#UD. */
 static void interp_decode(CPUState *cpu, DecodedInsn *d)
 {
@@ -67,6 +101,28 @@ static void interp_decode(CPUState *cpu, DecodedInsn *d)
     const uint8_t *p = interp_fast_code(cpu);
     uint32_t eip = cpu->eip;
     unsigned avail = INSN_MAX_LEN;
+    if (p) {
+        DCacheEntry *e = interp_dcache(cpu, p);
+        if (e && e->host == p && e->code32 == cpu->code32 &&
+            !memcmp(e->bytes, p, e->d.len)) {
+            *d = e->d;
+            return;
+        }
+        int n = decode_insn(cpu->dtab, d, p, avail, cpu->code32);
+        if (n > 0 && e) {
+            e->host = p;
+            e->code32 = cpu->code32;
+            memcpy(e->bytes, p, (size_t)n);
+            e->d = *d;
+            return;
+        }
+        if (n > 0)
+            return;
+        if (n == DEC_TOO_LONG)
+            cpu_raise(cpu, EXC_GP, 0);
+        if (n == DEC_UD)
+            cpu_raise(cpu, EXC_UD, 0);
+    }
     if (!p) {
         avail = cpu_fetch_avail(cpu, eip, INSN_MAX_LEN);
         if (avail == 0)

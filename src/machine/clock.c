@@ -23,19 +23,81 @@ void clock_init(Clock *clock, bool icount_mode, unsigned icount_shift)
     clock->icount_shift = icount_shift > 20 ? 20 : icount_shift;
     clock->host_origin = clock_host_ns();
     clock->stopped_at = -1;
+    clock->max_ns_per_insn = CLOCK_MAX_NS_PER_INSN;
 }
 
-int64_t clock_now(const Clock *clock)
+void clock_set_insn_source(Clock *clock, ClockInsnFn fn, void *opaque)
 {
-    if (clock->icount_mode) {
-        uint64_t n = clock->icount;
-        if (clock->icount_live)
-            n += clock->icount_live(clock->icount_live_opaque);
-        return (int64_t)(n << clock->icount_shift);
-    }
+    clock->insn_now = fn;
+    clock->insn_opaque = opaque;
+    clock->last_insn = fn ? fn(opaque) : 0;
+}
+
+static uint64_t clock_insns(const Clock *clock)
+{
+    return clock->insn_now ? clock->insn_now(clock->insn_opaque) : 0;
+}
+
+void clock_slice_begin(Clock *clock)
+{
+    clock->slice_insn0 = clock_insns(clock);
+    clock->in_slice = true;
+}
+
+void clock_slice_end(Clock *clock)
+{
+    if (clock->icount_mode)
+        clock->icount += clock_insns(clock) - clock->slice_insn0;
+    clock->in_slice = false;
+}
+
+static int64_t clock_host_raw(const Clock *clock)
+{
     int64_t host = clock->stopped_at >= 0 ? clock->stopped_at
                                           : clock_host_ns();
     return host - clock->host_origin;
+}
+
+void clock_catch_up(Clock *clock, int64_t limit)
+{
+    int64_t raw = clock_host_raw(clock), t = raw - clock->lag;
+    if (t < limit)
+        t = raw < limit ? raw : limit;
+    clock->lag = raw - t;
+    clock->last = t;
+    clock->last_insn = clock_insns(clock);
+}
+
+int64_t clock_now(Clock *clock)
+{
+    if (clock->icount_mode) {
+        uint64_t n = clock->icount;
+        if (clock->in_slice)
+            n += clock_insns(clock) - clock->slice_insn0;
+        return (int64_t)(n << clock->icount_shift);
+    }
+    int64_t t = clock_host_raw(clock) - clock->lag;
+    if (!clock->insn_now)
+        return t;
+    /* Stall ceiling (clock.h); t >= last always, as lag only grows by
+     * what the host clock advanced beyond the ceiling. */
+    uint64_t insns = clock_insns(clock), n = insns - clock->last_insn;
+    if (n > (uint64_t)(INT64_MAX / 2 / CLOCK_MAX_NS_PER_INSN))
+        n = (uint64_t)(INT64_MAX / 2 / CLOCK_MAX_NS_PER_INSN);
+    int64_t ceiling = clock->last + ((int64_t)n + 1) * clock->max_ns_per_insn;
+    if (clock->head) {
+        int64_t due = clock->head->expire + CLOCK_DEADLINE_SLACK;
+        ceiling = ceiling < due ? ceiling : due;
+    }
+    if (ceiling < clock->last)
+        ceiling = clock->last; /* a timer armed in the past */
+    if (t > ceiling) {
+        clock->lag += t - ceiling;
+        t = ceiling;
+    }
+    clock->last = t;
+    clock->last_insn = insns;
+    return t;
 }
 
 void clock_stop(Clock *clock)
@@ -49,6 +111,7 @@ void clock_resume(Clock *clock)
     if (clock->stopped_at >= 0) {
         clock->host_origin += clock_host_ns() - clock->stopped_at;
         clock->stopped_at = -1;
+        clock->last_insn = clock_insns(clock);
     }
 }
 

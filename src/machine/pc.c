@@ -109,23 +109,42 @@ static const BoardRow pc_board[] = {
     {&fw_cfg_device, NULL},
 };
 
-const char *pc_default_bios(void)
+bool pc_default_bios(char *buf, size_t len)
 {
-    static const char *const candidates[] = {
+    /* build/roms/bios.bin from the working directory, then beside the
+     * executable's build directory (build/<mode>/x86bt), then Debian's. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    const char *slash = NULL;
+    if (n > 0) {
+        exe[n] = 0;
+        slash = strrchr(exe, '/');
+    }
+    char beside[4096 + 32] = "";
+    if (slash)
+        snprintf(beside, sizeof(beside), "%.*s/../roms/bios.bin",
+                 (int)(slash - exe), exe);
+    const char *const candidates[] = {
         "build/roms/bios.bin",
+        beside,
         "/usr/share/seabios/bios-256k.bin",
         "/usr/share/seabios/bios.bin",
     };
     for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
-        if (access(candidates[i], R_OK) == 0)
-            return candidates[i];
-    return NULL;
+        if (candidates[i][0] && access(candidates[i], R_OK) == 0) {
+            snprintf(buf, len, "%s", candidates[i]);
+            return true;
+        }
+    return false;
 }
 
 /* Read the firmware into a buffer the VM owns (vm->bios_image). */
 static int pc_load_bios(VM *vm, char *err, size_t errlen)
 {
-    const char *path = vm->cfg.bios ? vm->cfg.bios : pc_default_bios();
+    char found[4200];
+    const char *path = vm->cfg.bios;
+    if (!path && pc_default_bios(found, sizeof(found)))
+        path = found;
     if (!path) {
         snprintf(err, errlen, "no BIOS found: install the 'seabios' package "
                               "or pass -bios FILE");

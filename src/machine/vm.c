@@ -23,6 +23,8 @@
 #define VM_SLICE_MAX 200000
 /* Shortest slice in host-time mode (bounds the per-slice overhead). */
 #define VM_SLICE_MIN 500
+/* Lowest stall ceiling in host-time mode, ns per instruction. */
+#define VM_NS_PER_INSN_MIN 20
 /* Longest host sleep while halted, ns (host events are polled). */
 #define VM_HALT_SLEEP_MAX 10000000
 
@@ -127,14 +129,12 @@ static int vm_load_kernel(VM *vm, char *err, size_t errlen)
     return 0;
 }
 
-/* Clock hook (icount mode): instructions retired in the running slice,
- * up to the current instruction (cpu_insn_count is exact mid-block). */
-static uint64_t vm_icount_live(void *opaque)
+/* The clock's view of retired instructions: exact mid-slice in both
+ * tiers (cpu_insn_count adds what generated code retired so far). */
+static uint64_t vm_insn_now(void *opaque)
 {
     VM *vm = opaque;
-    if (!vm->in_slice || !vm->cpu)
-        return 0;
-    return cpu_insn_count(vm->cpu) - vm->slice_start;
+    return vm->cpu ? cpu_insn_count(vm->cpu) : 0;
 }
 
 VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
@@ -157,8 +157,6 @@ VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
     pci_bus_init(&vm->pci, &vm->io, &vm->mem, &vm->irq, &vm->log);
     clock_init(&vm->clock, cfg->icount_shift >= 0,
                cfg->icount_shift >= 0 ? (unsigned)cfg->icount_shift : 0);
-    vm->clock.icount_live = vm_icount_live;
-    vm->clock.icount_live_opaque = vm;
     vm->a20_mask = ~0ull;
     if ((cfg->kernel && vm_load_kernel(vm, err, errlen) < 0) ||
         pci_bus_attach_ports(&vm->pci) < 0 || pc_init(vm, err, errlen) < 0) {
@@ -178,6 +176,7 @@ VM *vm_create(const VMConfig *cfg, char *err, size_t errlen)
         vm_destroy(vm);
         return NULL;
     }
+    clock_set_insn_source(&vm->clock, vm_insn_now, vm);
     vm_reset(vm);
     return vm;
 }
@@ -257,16 +256,13 @@ static CpuExit vm_run_cpu(VM *vm, int64_t budget)
 {
     uint64_t before = cpu_insn_count(vm->cpu);
     int64_t t0 = vm->clock.icount_mode ? 0 : clock_host_ns();
-    vm->slice_start = before;
-    vm->in_slice = true;
+    /* icount mode: virtual time advances with retired instructions. */
+    clock_slice_begin(&vm->clock);
     CpuExit e = vm->cfg.jit ? jit_run(vm->cpu, budget)
                             : interp_run(vm->cpu, budget);
-    vm->in_slice = false;
+    clock_slice_end(&vm->clock);
     uint64_t done = cpu_insn_count(vm->cpu) - before;
-    /* icount mode: virtual time advances with retired instructions. */
-    if (vm->clock.icount_mode) {
-        vm->clock.icount += done;
-    } else if (done >= 1000) {
+    if (!vm->clock.icount_mode && done >= 1000) {
         /* Host time: learn the execution rate (instructions per us,
          * smoothed) so that slices end near the next timer deadline. */
         int64_t ns = clock_host_ns() - t0;
@@ -275,6 +271,13 @@ static CpuExit vm_run_cpu(VM *vm, int64_t budget)
             vm->insn_per_us = vm->insn_per_us > 0
                                   ? 0.75 * vm->insn_per_us + 0.25 * rate
                                   : rate;
+            /* Stall ceiling (clock.h): 4x the usual cost of one
+             * instruction, between VM_NS_PER_INSN_MIN and the clock's. */
+            double cost = 4000.0 / vm->insn_per_us;
+            vm->clock.max_ns_per_insn =
+                cost < VM_NS_PER_INSN_MIN     ? VM_NS_PER_INSN_MIN
+                : cost > CLOCK_MAX_NS_PER_INSN ? CLOCK_MAX_NS_PER_INSN
+                                               : (int64_t)cost;
         }
     }
     return e;
@@ -307,23 +310,44 @@ static int64_t vm_slice(VM *vm)
 static void vm_idle(VM *vm)
 {
     int64_t deadline = clock_next_deadline(&vm->clock);
-    int64_t now = clock_now(&vm->clock);
-    if (vm->clock.icount_mode && deadline != INT64_MAX) {
+    if (vm->clock.icount_mode) {
         /* Deterministic time: skip straight to the next event. */
-        vm->clock.icount = (uint64_t)(deadline >> vm->clock.icount_shift) + 1;
+        if (deadline != INT64_MAX)
+            vm->clock.icount =
+                (uint64_t)(deadline >> vm->clock.icount_shift) + 1;
         return;
     }
-    int64_t wait = deadline - now;
+    /* Host time: hidden lag first moves time to the deadline (no sleep;
+     * one timer at a time, so no periodic tick is skipped), then sleep. */
+    clock_catch_up(&vm->clock, deadline);
+    int64_t wait = deadline - clock_now(&vm->clock);
+    if (wait <= 0)
+        return;
     if (wait > VM_HALT_SLEEP_MAX)
         wait = VM_HALT_SLEEP_MAX;
-    if (wait > 0) {
-        struct timespec ts = {0, (long)wait};
-        nanosleep(&ts, NULL);
-    }
+    struct timespec ts = {0, (long)wait};
+    nanosleep(&ts, NULL);
+    clock_catch_up(&vm->clock, deadline); /* oversleep beyond it: lag */
+}
+
+/* -trace info: what the run cost (instructions, virtual and host time). */
+static void vm_run_summary(VM *vm, int64_t host0)
+{
+    if (!log_enabled(&vm->log, LOG_INFO))
+        return;
+    double host = (double)(clock_host_ns() - host0) / 1e9;
+    uint64_t n = cpu_insn_count(vm->cpu);
+    log_msg(&vm->log, LOG_INFO,
+            "x86bt: %llu instructions, %.3f s virtual, %.3f s host "
+            "(%.1f MIPS), %.3f s hidden host stalls\n",
+            (unsigned long long)n, (double)clock_now(&vm->clock) / 1e9, host,
+            host > 0 ? (double)n / host / 1e6 : 0.0,
+            (double)vm->clock.lag / 1e9);
 }
 
 int vm_run(VM *vm)
 {
+    int64_t host0 = clock_host_ns();
     for (;;) {
         if (vm->requests & VM_REQ_POWEROFF)
             break;
@@ -346,5 +370,6 @@ int vm_run(VM *vm)
             vm->requests |= VM_REQ_RESET;
         }
     }
+    vm_run_summary(vm, host0);
     return vm->exit_status;
 }

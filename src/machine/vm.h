@@ -92,8 +92,6 @@ typedef struct VM {
     bool kernel_multiboot; /* start the kernel directly at every reset */
 
     double insn_per_us;  /* measured execution rate (host-time slices) */
-    bool in_slice;       /* a CPU slice is running ... */
-    uint64_t slice_start; /* ... and started at this instruction count */
 
     uint32_t requests;   /* VM_REQ_* */
     int exit_status;     /* process exit status after VM_REQ_POWEROFF */

@@ -16,6 +16,7 @@ guests: $(GUEST_BINS)
 
 test-guests: $(X86BT) $(GUEST_BINS)
 	@tests/guests/run.sh $(X86BT) $(GUEST_BINS)
+	@GUEST_ARGS="-icount 2" tests/guests/run.sh $(X86BT) $(BUILD)/guests/pit_calib.bin
 
 # QEMU's TCG does not check data-segment limits or null selectors on use;
 # those checks are assembled out with -DQEMU (%ifndef QEMU in the tests).

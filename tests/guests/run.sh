@@ -11,7 +11,8 @@
 # skipped with a notice. A source line "; x86bt-args: OPTS" adds OPTS to
 # the x86bt command line (e.g. -icount 0). With --qemu the tests run under qemu-system-i386 as
 # a reference (to validate the tests themselves, not x86bt).
-# Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1.
+# Environment: GUEST_TIMEOUT (seconds, default 10), GUEST_VERBOSE=1,
+# GUEST_ARGS (more x86bt options, e.g. -icount 2).
 set -u
 qemu=0
 if [ "${1:-}" = "--qemu" ]; then qemu=1; shift; fi
@@ -35,7 +36,7 @@ run_one() { # image mode
         args=$(sed -n 's/^; x86bt-args: //p' "$src" 2>/dev/null)
         # shellcheck disable=SC2086
         timeout "$timeout_s" "$emu" -bios "$1" -display none -nographic \
-            -jit "$2" $args >"$out" 2>&1 </dev/null
+            -jit "$2" $args ${GUEST_ARGS:-} >"$out" 2>&1 </dev/null
     fi
 }
 

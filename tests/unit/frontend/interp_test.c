@@ -109,6 +109,30 @@ static uint16_t rd16(uint32_t a)
     return v;
 }
 
+START_TEST(decode_cache_sees_modified_code)
+{
+    /* The decoded-instruction cache compares the bytes on every use: code
+     * rewritten in place (SMC, a loader reusing memory) runs as written,
+     * also when the new instruction has another length. */
+    load(CODE, "b80100 90");          /* mov ax, 1; nop */
+    for (int i = 0; i < 3; i++) {     /* TLB fill, cache fill, cache hit */
+        B.cpu->eip = CODE;
+        interp_run(B.cpu, 1);
+        ck_assert_uint_eq(B.cpu->regs[R_EAX] & 0xFFFF, 1);
+        ck_assert_uint_eq(B.cpu->eip, CODE + 3);
+    }
+    B.cpu->eip = CODE;
+    load(CODE, "b80200");             /* mov ax, 2: same length */
+    interp_run(B.cpu, 1);
+    ck_assert_uint_eq(B.cpu->regs[R_EAX] & 0xFFFF, 2);
+    B.cpu->eip = CODE;
+    load(CODE, "40 90");              /* inc ax; nop: shorter */
+    interp_run(B.cpu, 1);
+    ck_assert_uint_eq(B.cpu->regs[R_EAX] & 0xFFFF, 3);
+    ck_assert_uint_eq(B.cpu->eip, CODE + 1);
+}
+END_TEST
+
 START_TEST(int_and_iret_through_ivt)
 {
     /* int 42h; inc ax ; handler: mov bx,1234h; iret */
@@ -271,6 +295,7 @@ int main(void)
     TCase *tc = tcase_create("real mode");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, int_and_iret_through_ivt);
+    tcase_add_test(tc, decode_cache_sees_modified_code);
     tcase_add_test(tc, fault_pushes_faulting_ip);
     tcase_add_test(tc, rep_movs_fault_is_resumable);
     tcase_add_test(tc, hlt_and_external_interrupt);

@@ -38,6 +38,67 @@ START_TEST(icount_time)
 }
 END_TEST
 
+/* A fake CPU: the clock reads its running instruction count. */
+static uint64_t fake_insns(void *opaque)
+{
+    return *(const uint64_t *)opaque;
+}
+
+START_TEST(icount_advances_inside_a_slice)
+{
+    /* Device reads during a CPU slice see the instructions retired so far
+     * (Linux's PIT/PM-timer calibration polls inside one slice). */
+    Clock c;
+    uint64_t insns = 500;
+    clock_init(&c, true, 2); /* 4 ns per instruction */
+    clock_set_insn_source(&c, fake_insns, &insns);
+    c.icount = 100;
+    ck_assert_int_eq(clock_now(&c), 400);
+    clock_slice_begin(&c);
+    insns += 10;
+    ck_assert_int_eq(clock_now(&c), 440);
+    insns += 5;
+    ck_assert_int_eq(clock_now(&c), 460);
+    clock_slice_end(&c);
+    ck_assert_uint_eq(c.icount, 115);
+    insns += 1000; /* outside a slice nothing counts */
+    ck_assert_int_eq(clock_now(&c), 460);
+}
+END_TEST
+
+START_TEST(host_stall_hidden_until_idle)
+{
+    /* Host mode: a host stall between two instructions advances virtual
+     * time by at most CLOCK_MAX_NS_PER_INSN per instruction; the rest is
+     * given back at clock_catch_up (CPU halted). stopped_at fakes the host
+     * clock. */
+    Clock c;
+    uint64_t insns = 0;
+    clock_init(&c, false, 0);
+    c.stopped_at = c.host_origin;
+    clock_set_insn_source(&c, fake_insns, &insns);
+    ck_assert_int_eq(clock_now(&c), 0);
+    insns += 100;
+    c.stopped_at += 2000; /* 20 ns per instruction: no stall */
+    ck_assert_int_eq(clock_now(&c), 2000);
+    insns += 9;
+    c.stopped_at += 10000000; /* descheduled for 10 ms */
+    int64_t t = clock_now(&c);
+    ck_assert_int_eq(t, 2000 + 10 * CLOCK_MAX_NS_PER_INSN);
+    ck_assert_int_eq(c.lag, 10000000 - 10 * CLOCK_MAX_NS_PER_INSN);
+    insns += 10;
+    c.stopped_at += 1000; /* normal again: time moves on from t */
+    ck_assert_int_eq(clock_now(&c), t + 1000);
+    /* Halted with a timer due 1 ms on: time moves to it, not beyond (the
+     * guest handles that edge first), then to the host clock. */
+    clock_catch_up(&c, t + 1000 + 1000000);
+    ck_assert_int_eq(clock_now(&c), t + 1000 + 1000000);
+    clock_catch_up(&c, INT64_MAX);
+    ck_assert_int_eq(clock_now(&c), 10000000 + 3000);
+    ck_assert_int_eq(c.lag, 0);
+}
+END_TEST
+
 START_TEST(timers_fire_in_order)
 {
     Clock c;
@@ -156,6 +217,8 @@ int main(void)
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, icount_time);
+    tcase_add_test(tc, icount_advances_inside_a_slice);
+    tcase_add_test(tc, host_stall_hidden_until_idle);
     tcase_add_test(tc, timers_fire_in_order);
     tcase_add_test(tc, periodic_rearm_and_runaway_bound);
     tcase_add_test(tc, tick_conversion);
