@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "devices/ide.h"
+#include "idetest.h"
 #include "testvm.h"
 
 #define IDE PCI_DEVFN(1, 1)
@@ -23,24 +24,6 @@
 #define CD_BLOCKS 64
 
 static char disk_path[64], cd_path[64];
-
-static void make_image(char *path, const char *tmpl, unsigned blocks,
-                       unsigned bsize)
-{
-    strcpy(path, tmpl);
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    uint8_t *b = malloc(bsize);
-    for (unsigned i = 0; i < blocks; i++) {
-        for (unsigned j = 0; j < bsize; j++)
-            b[j] = (uint8_t)(i * 7 + j);
-        b[0] = (uint8_t)i;
-        b[1] = (uint8_t)(i >> 8);
-        ck_assert_int_eq(write(fd, b, bsize), (int)bsize);
-    }
-    free(b);
-    close(fd);
-}
 
 static VM *make_vm(void)
 {
@@ -53,8 +36,8 @@ static VM *make_vm(void)
 
 static void setup(void)
 {
-    make_image(disk_path, "/tmp/x86bt-sdisk-XXXXXX", DISK_SECTORS, 512);
-    make_image(cd_path, "/tmp/x86bt-scd-XXXXXX", CD_BLOCKS, 2048);
+    idetest_make_image(disk_path, "/tmp/x86bt-sdisk-XXXXXX", DISK_SECTORS, 512);
+    idetest_make_image(cd_path, "/tmp/x86bt-scd-XXXXXX", CD_BLOCKS, 2048);
 }
 
 static void teardown(void)

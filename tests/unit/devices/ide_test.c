@@ -10,6 +10,7 @@
 
 #include "devices/devices.h"
 #include "devices/ide.h"
+#include "idetest.h"
 #include "testvm.h"
 
 #define IDE PCI_DEVFN(1, 1)
@@ -21,28 +22,10 @@ static VM *vm;
 static IdeState *ide;
 static char disk_path[64], cd_path[64];
 
-static void make_image(char *path, const char *tmpl, unsigned blocks,
-                       unsigned bsize)
-{
-    strcpy(path, tmpl);
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    uint8_t *b = malloc(bsize);
-    for (unsigned i = 0; i < blocks; i++) {
-        for (unsigned j = 0; j < bsize; j++)
-            b[j] = (uint8_t)(i * 7 + j);
-        b[0] = (uint8_t)i;
-        b[1] = (uint8_t)(i >> 8);
-        ck_assert_int_eq(write(fd, b, bsize), (int)bsize);
-    }
-    free(b);
-    close(fd);
-}
-
 static void setup(void)
 {
-    make_image(disk_path, "/tmp/x86bt-disk-XXXXXX", DISK_SECTORS, 512);
-    make_image(cd_path, "/tmp/x86bt-cd-XXXXXX", CD_BLOCKS, 2048);
+    idetest_make_image(disk_path, "/tmp/x86bt-disk-XXXXXX", DISK_SECTORS, 512);
+    idetest_make_image(cd_path, "/tmp/x86bt-cd-XXXXXX", CD_BLOCKS, 2048);
     vm = testvm_create(16);
     char arg[200];
     snprintf(arg, sizeof(arg), "hda=%s,cdrom=%s", disk_path, cd_path);
