@@ -169,6 +169,23 @@ static void emit_modrm_r(X64Asm *a, unsigned opc, int r, int rm)
     emit_le(a, v, n + 1);
 }
 
+/* Register-direct form followed by an isz-byte immediate (0, 1, 2, 4),
+ * in one store when the whole instruction fits 8 bytes. */
+static void emit_modrm_r_imm(X64Asm *a, unsigned opc, int r, int rm,
+                             uint32_t imm, unsigned isz)
+{
+    size_t n;
+    uint64_t v = opc_bytes(opc, r, rm, X64_NOREG, &n);
+    v |= (uint64_t)(0xC0 | (r & 7) << 3 | (rm & 7)) << (8 * n++);
+    uint64_t iv = isz == 4 ? imm : imm & ((1u << (8 * isz)) - 1);
+    if (n + isz <= 8) {
+        emit_le(a, v | iv << (8 * n), n + isz);
+        return;
+    }
+    emit_le(a, v, n);
+    emit_le(a, iv, isz);
+}
+
 static bool fits_s8(int64_t v)
 {
     return v == (int8_t)v;
@@ -250,8 +267,8 @@ void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm)
     if (sz == 8 && imm == (uint32_t)imm) {
         sz = 4; /* a 32-bit mov zero-extends into the full register */
     } else if (sz == 8 && (int64_t)imm == (int32_t)imm) {
-        emit_modrm_r(a, OPC_MOVL_EvIz | X64_P_REXW, 0, dst);
-        x64_emit32(a, (uint32_t)imm);
+        emit_modrm_r_imm(a, OPC_MOVL_EvIz | X64_P_REXW, 0, dst,
+                         (uint32_t)imm, 4);
         return;
     }
     if (sz == 1) {
@@ -260,11 +277,18 @@ void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm)
         x64_emit8(a, (uint8_t)imm);
         return;
     }
-    emit_opc(a, (OPC_MOVL_Iv + (dst & 7)) | size_bits(sz), 0, dst, X64_NOREG);
-    if (sz == 8)
+    size_t n;
+    uint64_t v = opc_bytes((OPC_MOVL_Iv + (dst & 7)) | size_bits(sz), 0, dst,
+                           X64_NOREG, &n); /* n <= 2 */
+    if (sz == 8) {
+        emit_le(a, v, n);
         x64_emit64(a, imm);
-    else
-        emit_imm(a, sz, (int32_t)imm);
+    } else if (sz == 4) {
+        emit_le(a, v | (uint64_t)(uint32_t)imm << (8 * n), n + 4);
+    } else {
+        emit_le(a, v, n);
+        emit16(a, (uint16_t)imm);
+    }
 }
 
 void x64_emit_load(X64Asm *a, unsigned sz, int dst, X64Mem m)
@@ -384,8 +408,9 @@ static void emit_alu_imm_tail(X64Asm *a, unsigned sz, int32_t imm)
 
 void x64_emit_alu_ri(X64Asm *a, X64Alu op, unsigned sz, int dst, int32_t imm)
 {
-    emit_modrm_r(a, alu_imm_opc(sz, imm, X64_P_REXB_RM), op, dst);
-    emit_alu_imm_tail(a, sz, imm);
+    unsigned isz = (sz == 1 || fits_s8(imm)) ? 1 : sz == 2 ? 2 : 4;
+    emit_modrm_r_imm(a, alu_imm_opc(sz, imm, X64_P_REXB_RM), op, dst,
+                     (uint32_t)imm, isz);
 }
 
 void x64_emit_alu_rm(X64Asm *a, X64Alu op, unsigned sz, int dst, X64Mem m)
@@ -417,9 +442,8 @@ void x64_emit_test_rr(X64Asm *a, unsigned sz, int r1, int r2)
 
 void x64_emit_test_ri(X64Asm *a, unsigned sz, int reg, int32_t imm)
 {
-    emit_modrm_r(a, sized(OPC_GRP3_Ev, OPC_GRP3_Eb, sz, X64_P_REXB_RM), 0,
-                 reg);
-    emit_imm(a, sz == 8 ? 4 : sz, imm);
+    emit_modrm_r_imm(a, sized(OPC_GRP3_Ev, OPC_GRP3_Eb, sz, X64_P_REXB_RM),
+                     0, reg, (uint32_t)imm, sz == 8 ? 4 : sz);
 }
 
 void x64_emit_test_mi(X64Asm *a, unsigned sz, X64Mem m, int32_t imm)
