@@ -333,6 +333,7 @@ static bool except_fast(CPUState *cpu, int vector, IntKind kind,
         cpu->eflags &= ~EFL_IF;
     cpu_update_mode(cpu);
     cpu->eip = cpu->next_eip = gate_off(&g);
+    cpu->xfer_fast = true;
     return true;
 }
 

@@ -492,6 +492,7 @@ static bool seg_iret_fast(CPUState *cpu)
         cpu->next_eip = off;
         stack_set_esp(cpu, esp + 12);
         cpu_set_eflags(cpu, fl, mask);
+        cpu->xfer_fast = true;
         return true;
     }
     if (esp + 19 > ss->limit ||
@@ -518,7 +519,7 @@ static bool seg_iret_fast(CPUState *cpu)
     seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
     cpu_update_mode(cpu);
     cpu->next_eip = off;
-    seg_null_invalid(cpu);
+    cpu->xfer_fast = !seg_null_invalid(cpu);
     return true;
 }
 
