@@ -488,7 +488,7 @@ static bool seg_iret_fast(CPUState *cpu)
     uint32_t mask = seg_iret_mask(cpu, true);
     if (rpl == cpu->cpl) {
         seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
-        cpu_update_mode(cpu);
+        cpu_update_mode_pm(cpu);
         cpu->next_eip = off;
         stack_set_esp(cpu, esp + 12);
         cpu_set_eflags(cpu, fl, mask);
@@ -517,7 +517,7 @@ static bool seg_iret_fast(CPUState *cpu)
                                  (nesp & 0xFFFF);
     cpu_set_eflags(cpu, fl, mask);
     seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
-    cpu_update_mode(cpu);
+    cpu_update_mode_pm(cpu);
     cpu->next_eip = off;
     cpu->xfer_fast = !seg_null_invalid(cpu);
     return true;

@@ -58,16 +58,16 @@ uint32_t jit_mode_flags(const CPUState *cpu)
 
 uint32_t jit_mode_flags_xfer(const CPUState *cpu, uint32_t prev)
 {
+    /* PE, paging and VM86 (clear before and after a fast path) kept. */
     const uint32_t data = (1u << SEG_ES | 1u << SEG_DS | 1u << SEG_FS |
                            1u << SEG_GS);
+    const uint32_t keep = data << JIT_F_FASTSEG_SHIFT |
+                          data << JIT_F_FLATSEG_SHIFT | JIT_F_PE |
+                          JIT_F_VM86 | JIT_F_PAGING;
     uint32_t f = cpu->cpl & JIT_F_CPL;
     f |= cpu->code32 ? JIT_F_CODE32 : 0;
     f |= cpu->stack32 ? JIT_F_STACK32 : 0;
-    f |= cpu->pe ? JIT_F_PE : 0;
-    f |= cpu->vm86 ? JIT_F_VM86 : 0;
-    f |= cpu->paging ? JIT_F_PAGING : 0;
-    return f | jit_seg_bits(cpu, SEG_SS) |
-           (prev & (data << JIT_F_FASTSEG_SHIFT | data << JIT_F_FLATSEG_SHIFT));
+    return f | jit_seg_bits(cpu, SEG_SS) | (prev & keep);
 }
 
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg)

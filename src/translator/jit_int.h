@@ -212,8 +212,9 @@ TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
                       uint32_t flags);
 uint32_t jit_mode_flags(const CPUState *cpu);
 /* jit_mode_flags() after an INT/IRET fast path (cpu->xfer_fast) that ran
- * in a block with mode bits `prev`: ES/DS/FS/GS did not change, so their
- * bits are taken from prev; the rest is recomputed. */
+ * in a block with mode bits `prev`: ES/DS/FS/GS, PE, paging and VM86 did
+ * not change, so their bits are taken from prev; CPL, code and stack size
+ * and the SS bits are recomputed. */
 uint32_t jit_mode_flags_xfer(const CPUState *cpu, uint32_t prev);
 void jit_emit_trampolines(JitState *js);
 
