@@ -119,7 +119,8 @@ void desc_set_accessed(CPUState *cpu, uint16_t sel, Desc *d);
 /* Set or clear the busy bit of a TSS descriptor in the GDT. */
 void desc_set_busy(CPUState *cpu, uint16_t sel, bool busy);
 
-static inline void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
+static inline __attribute__((always_inline)) void
+seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
 {
     s->sel = sel;
     s->base = desc_base(d);
