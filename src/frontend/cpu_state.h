@@ -186,6 +186,11 @@ struct CPUState {
     bool halted;
     bool intr_shadow;       /* STI / MOV SS / POP SS: block one boundary */
     bool nmi_blocked;       /* between NMI delivery and IRET */
+    /* Set by the INT/IRET fast paths (except.c, seg.c) when they changed
+     * no segment register but CS and SS, and neither PE, paging nor VM86;
+     * the translation tier clears it before such an instruction's handler
+     * and, when set after it, recomputes only those mode bits. */
+    bool xfer_fast;
     int cur_exc;            /* vector being delivered, -1 if none */
     int exc_depth;          /* nested deliveries (double/triple fault) */
     int exc_vector;         /* last raised exception (cpu_raise) */

@@ -148,7 +148,7 @@ void tss_stack(CPUState *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp,
 
 static const int desc_data_segs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
 
-void seg_null_invalid(CPUState *cpu)
+bool seg_null_invalid(CPUState *cpu)
 {
     /* Common case first: every data segment is usable at the new CPL
      * (DPL >= CPL) or already null. */
@@ -159,7 +159,7 @@ void seg_null_invalid(CPUState *cpu)
         ((ds & SEG_ATTR_UNUSABLE) || (ds & SEG_ATTR_DPL) >= need) &&
         ((fs & SEG_ATTR_UNUSABLE) || (fs & SEG_ATTR_DPL) >= need) &&
         ((gs & SEG_ATTR_UNUSABLE) || (gs & SEG_ATTR_DPL) >= need))
-        return;
+        return false;
     for (unsigned i = 0; i < 4; i++) {
         SegCache *s = &cpu->seg[desc_data_segs[i]];
         unsigned dpl = (s->attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT;
@@ -169,4 +169,5 @@ void seg_null_invalid(CPUState *cpu)
         if (!conforming_code && dpl < cpu->cpl)
             seg_cache_null(s, 0);
     }
+    return true;
 }

@@ -119,7 +119,8 @@ void desc_set_accessed(CPUState *cpu, uint16_t sel, Desc *d);
 /* Set or clear the busy bit of a TSS descriptor in the GDT. */
 void desc_set_busy(CPUState *cpu, uint16_t sel, bool busy);
 
-static inline void seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
+static inline __attribute__((always_inline)) void
+seg_cache_fill(SegCache *s, uint16_t sel, const Desc *d)
 {
     s->sel = sel;
     s->base = desc_base(d);
@@ -148,8 +149,9 @@ uint32_t sys_pop(CPUState *cpu, const SegCache *ss, uint32_t *esp,
 void tss_stack(CPUState *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp,
                uint32_t ext);
 /* After a return to an outer privilege: null ES/DS/FS/GS that the new CPL
- * may not use (data or non-conforming code with DPL < CPL). */
-void seg_null_invalid(CPUState *cpu);
+ * may not use (data or non-conforming code with DPL < CPL). False when all
+ * four were usable or null, i.e. nothing changed. */
+bool seg_null_invalid(CPUState *cpu);
 
 /* Task switches (task.c). */
 typedef enum TaskSrc { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT } TaskSrc;

@@ -331,8 +331,9 @@ static bool except_fast(CPUState *cpu, int vector, IntKind kind,
     cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
     if (!(ty & 1))
         cpu->eflags &= ~EFL_IF;
-    cpu_update_mode(cpu);
+    cpu_update_mode_pm(cpu);
     cpu->eip = cpu->next_eip = gate_off(&g);
+    cpu->xfer_fast = true;
     return true;
 }
 

@@ -38,6 +38,20 @@ static uint32_t cc_add_flags(uint32_t r, uint32_t a, uint32_t b, unsigned sz)
 
 static uint32_t cc_sub_flags(uint32_t r, uint32_t a, uint32_t b, unsigned sz)
 {
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* A plain 32-bit a - b (SUB, CMP, DEC; not SBB): the host computes the
+     * same six flags; LAHF gives SF ZF AF PF CF at their EFLAGS positions. */
+    if (sz == 2 && r == a - b) {
+        uint32_t t = a, ah;
+        uint8_t of;
+        __asm__("subl %3, %0\n\tlahf\n\tseto %1"
+                : "+r"(t), "=q"(of), "=a"(ah)
+                : "r"(b)
+                : "cc");
+        return ((ah >> 8) & (EFL_SF | EFL_ZF | EFL_AF | EFL_PF | EFL_CF)) |
+               (uint32_t)of << 11;
+    }
+#endif
     uint32_t f = cc_szp(r, sz);
     uint32_t borrows = (~a & b) | (~(a ^ b) & r);
     if (borrows & cc_sign[sz])

@@ -462,6 +462,20 @@ static void seg_iret_task(CPUState *cpu)
  * returns false, and seg_iret() does the whole job; every check of the
  * taken path is repeated, so a fast IRET leaves the state the full one
  * would (tests/guests/int_fast.asm covers the fallbacks). */
+/* cpu_set_eflags(cpu, fl, mask) for the fast IRET: mask (seg_iret_mask)
+ * replaces every arithmetic flag and never VM, which is clear (not V86),
+ * so there is no lazy state to compute and no mode change. */
+_Static_assert((EFL_IRET32 & EFL_ARITH) == EFL_ARITH &&
+                   !((EFL_IRET32 | EFL_VIF | EFL_VIP) & EFL_VM),
+               "the fast IRET's EFLAGS mask");
+static inline void seg_iret_fast_eflags(CPUState *cpu, uint32_t fl,
+                                        uint32_t mask)
+{
+    uint32_t old = cpu->eflags | EFL_FIXED1;
+    cpu->cc_op = CC_OP_EFLAGS;
+    cpu->eflags = (((old & ~mask) | (fl & mask)) & 0x003F7FD5u) | EFL_FIXED1;
+}
+
 static bool seg_iret_fast(CPUState *cpu)
 {
     const SegCache *ss = &cpu->seg[SEG_SS];
@@ -488,10 +502,11 @@ static bool seg_iret_fast(CPUState *cpu)
     uint32_t mask = seg_iret_mask(cpu, true);
     if (rpl == cpu->cpl) {
         seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
-        cpu_update_mode(cpu);
+        cpu_update_mode_pm(cpu);
         cpu->next_eip = off;
         stack_set_esp(cpu, esp + 12);
-        cpu_set_eflags(cpu, fl, mask);
+        seg_iret_fast_eflags(cpu, fl, mask);
+        cpu->xfer_fast = true;
         return true;
     }
     if (esp + 19 > ss->limit ||
@@ -514,11 +529,11 @@ static bool seg_iret_fast(CPUState *cpu)
                            ? nesp
                            : (cpu->regs[R_ESP] & 0xFFFF0000u) |
                                  (nesp & 0xFFFF);
-    cpu_set_eflags(cpu, fl, mask);
+    seg_iret_fast_eflags(cpu, fl, mask);
     seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
-    cpu_update_mode(cpu);
+    cpu_update_mode_pm(cpu);
     cpu->next_eip = off;
-    seg_null_invalid(cpu);
+    cpu->xfer_fast = !seg_null_invalid(cpu);
     return true;
 }
 

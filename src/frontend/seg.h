@@ -33,5 +33,14 @@ void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
 /* Recompute cpl/pe/vm86/code32/stack32/paging after CR0/EFLAGS/segment
  * changes. */
 void cpu_update_mode(CPUState *cpu);
+/* cpu_update_mode() in protected mode outside V86 with CR0 unchanged
+ * (the INT/IRET fast paths after loading CS and SS): only CPL and the
+ * code and stack sizes can change. */
+static inline void cpu_update_mode_pm(CPUState *cpu)
+{
+    cpu->cpl = cpu->seg[SEG_CS].sel & 3;
+    cpu->code32 = (cpu->seg[SEG_CS].attr & SEG_ATTR_DB) != 0;
+    cpu->stack32 = (cpu->seg[SEG_SS].attr & SEG_ATTR_DB) != 0;
+}
 
 #endif

@@ -56,6 +56,20 @@ uint32_t jit_mode_flags(const CPUState *cpu)
            jit_seg_bits(cpu, SEG_GS);
 }
 
+uint32_t jit_mode_flags_xfer(const CPUState *cpu, uint32_t prev)
+{
+    /* PE, paging and VM86 (clear before and after a fast path) kept. */
+    const uint32_t data = (1u << SEG_ES | 1u << SEG_DS | 1u << SEG_FS |
+                           1u << SEG_GS);
+    const uint32_t keep = data << JIT_F_FASTSEG_SHIFT |
+                          data << JIT_F_FLATSEG_SHIFT | JIT_F_PE |
+                          JIT_F_VM86 | JIT_F_PAGING;
+    uint32_t f = cpu->cpl & JIT_F_CPL;
+    f |= cpu->code32 ? JIT_F_CODE32 : 0;
+    f |= cpu->stack32 ? JIT_F_STACK32 : 0;
+    return f | jit_seg_bits(cpu, SEG_SS) | (prev & keep);
+}
+
 bool jit_seg_flat(const BlockBuilder *b, unsigned seg)
 {
     return seg < SEG_COUNT &&
@@ -329,6 +343,8 @@ static void jit_emit_call_handler(BlockBuilder *b)
     const InsnRow *r = &insn_rows[b->d->row];
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
+    if (jit_row_mode_transfer(b->d->row))
+        x64_emit_store_imm(a, 1, x64_mem(JIT_REG_CPU, OFF_XFER_FAST), 0);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);

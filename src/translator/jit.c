@@ -201,7 +201,9 @@ uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
         mem->map_gen != js->map_gen || cpu->a20_mask != js->a20_mask ||
         jit_needs_interp(cpu))
         return js->exit0;
-    return jit_lookup_flags(cpu, cc, jit_mode_flags(cpu));
+    uint32_t flags = cpu->xfer_fast ? jit_mode_flags_xfer(cpu, prev->flags)
+                                    : jit_mode_flags(cpu);
+    return jit_lookup_flags(cpu, cc, flags);
 }
 
 /* The memory map or A20 changed: physical keys may mean other bytes. */

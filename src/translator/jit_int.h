@@ -59,6 +59,7 @@ enum {
 #define OFF_REG8(n) ((int32_t)(OFF_REG((n) & 3) + (((n) >> 2) & 1)))
 #define OFF_EIP ((int32_t)offsetof(CPUState, eip))
 #define OFF_NEXT_EIP ((int32_t)offsetof(CPUState, next_eip))
+#define OFF_XFER_FAST ((int32_t)offsetof(CPUState, xfer_fast))
 #define OFF_EFLAGS ((int32_t)offsetof(CPUState, eflags))
 #define OFF_CC_OP ((int32_t)offsetof(CPUState, cc_op))
 #define OFF_CC_RES ((int32_t)offsetof(CPUState, cc_res))
@@ -210,6 +211,11 @@ void jit_flags_liveness(const DecodedInsn *const *insns, unsigned n,
 TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
                       uint32_t flags);
 uint32_t jit_mode_flags(const CPUState *cpu);
+/* jit_mode_flags() after an INT/IRET fast path (cpu->xfer_fast) that ran
+ * in a block with mode bits `prev`: ES/DS/FS/GS, PE, paging and VM86 did
+ * not change, so their bits are taken from prev; CPL, code and stack size
+ * and the SS bits are recomputed. */
+uint32_t jit_mode_flags_xfer(const CPUState *cpu, uint32_t prev);
 void jit_emit_trampolines(JitState *js);
 
 /* Emission helpers shared by emit_*.c (block.c). */

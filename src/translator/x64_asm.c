@@ -80,45 +80,44 @@ uintptr_t x64_pc(const X64Asm *a)
     return (uintptr_t)(a->buf + a->len) + (uintptr_t)a->exec_delta;
 }
 
-void x64_emit8(X64Asm *a, uint8_t b)
+/* Append the low n (<= 8) bytes of v, little-endian. With 8 bytes of room
+ * (almost always) one fixed-size store writes all of them, plus garbage
+ * past the new end that the next bytes overwrite (nothing after `len` in
+ * the buffer is in use); otherwise byte by byte, or overflow. */
+static inline void emit_le(X64Asm *a, uint64_t v, size_t n)
 {
-    if (a->len >= a->cap) {
-        a->overflow = true;
+    if (__builtin_expect(a->cap - a->len >= 8, 1)) {
+        memcpy(a->buf + a->len, &v, 8);
+        a->len += n;
         return;
     }
-    a->buf[a->len++] = b;
-}
-
-/* n bytes with one bounds check (byte stores through a->buf would make
- * the compiler reload a->len and a->buf after each byte). */
-static void emit_bytes(X64Asm *a, const void *p, size_t n)
-{
     if (a->cap - a->len < n) {
         a->len = a->cap;
         a->overflow = true;
         return;
     }
-    memcpy(a->buf + a->len, p, n);
-    a->len += n;
+    for (size_t i = 0; i < n; i++)
+        a->buf[a->len++] = (uint8_t)(v >> (8 * i));
+}
+
+void x64_emit8(X64Asm *a, uint8_t b)
+{
+    emit_le(a, b, 1);
 }
 
 static void emit16(X64Asm *a, uint16_t v)
 {
-    uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-    emit_bytes(a, b, 2);
+    emit_le(a, v, 2);
 }
 
 void x64_emit32(X64Asm *a, uint32_t v)
 {
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 24) };
-    emit_bytes(a, b, 4);
+    emit_le(a, v, 4);
 }
 
 void x64_emit64(X64Asm *a, uint64_t v)
 {
-    x64_emit32(a, (uint32_t)v);
-    x64_emit32(a, (uint32_t)(v >> 32));
+    emit_le(a, v, 8);
 }
 
 /* Size-dependent prefix bits for a full-size opcode. Byte forms use a
@@ -133,38 +132,58 @@ static unsigned size_bits(unsigned sz)
  * ModRM.reg, ModRM.rm (or SIB.base / opcode low bits) and SIB.index; any
  * may be X64_NOREG. A REX prefix is forced when a byte register operand
  * is SPL/BPL/SIL/DIL, which without REX would mean AH/CH/DH/BH. */
+static inline uint64_t opc_bytes(unsigned opc, int r, int rm, int x,
+                                 size_t *len)
+{
+    uint64_t v = 0;
+    unsigned n = 0;
+    unsigned rex = (opc & X64_P_REXW) ? 0x08 : 0;
+    rex |= (r >= 8 ? 0x04 : 0) | (x >= 8 ? 0x02 : 0) | (rm >= 8 ? 0x01 : 0);
+    if (((opc & X64_P_REXB_R) && r >= 4 && r < 8) ||
+        ((opc & X64_P_REXB_RM) && rm >= 4 && rm < 8))
+        rex |= 0x40;
+    if (opc & X64_P_DATA16)
+        v = 0x66, n = 1;
+    if (rex)
+        v |= (uint64_t)(0x40 | rex) << (8 * n++);
+    if (opc & X64_P_EXT)
+        v |= (uint64_t)0x0F << (8 * n++);
+    v |= (uint64_t)(uint8_t)opc << (8 * n++);
+    *len = n;
+    return v;
+}
+
 static void emit_opc(X64Asm *a, unsigned opc, int r, int rm, int x)
 {
-    uint8_t b[4];
-    size_t n = 0;
-    unsigned rex = 0;
-    if (opc & X64_P_DATA16)
-        b[n++] = 0x66;
-    if (opc & X64_P_REXW)
-        rex |= 0x08;
-    if (r >= 8)
-        rex |= 0x04;
-    if (x >= 8)
-        rex |= 0x02;
-    if (rm >= 8)
-        rex |= 0x01;
-    if ((opc & X64_P_REXB_R) && r >= 4 && r < 8)
-        rex |= 0x40;
-    if ((opc & X64_P_REXB_RM) && rm >= 4 && rm < 8)
-        rex |= 0x40;
-    if (rex)
-        b[n++] = (uint8_t)(0x40 | rex);
-    if (opc & X64_P_EXT)
-        b[n++] = 0x0F;
-    b[n++] = (uint8_t)opc;
-    emit_bytes(a, b, n);
+    size_t n;
+    uint64_t v = opc_bytes(opc, r, rm, x, &n);
+    emit_le(a, v, n);
 }
 
 /* Register-direct form: ModRM.mod = 11. */
 static void emit_modrm_r(X64Asm *a, unsigned opc, int r, int rm)
 {
-    emit_opc(a, opc, r, rm, X64_NOREG);
-    x64_emit8(a, (uint8_t)(0xC0 | (r & 7) << 3 | (rm & 7)));
+    size_t n;
+    uint64_t v = opc_bytes(opc, r, rm, X64_NOREG, &n);
+    v |= (uint64_t)(0xC0 | (r & 7) << 3 | (rm & 7)) << (8 * n);
+    emit_le(a, v, n + 1);
+}
+
+/* Register-direct form followed by an isz-byte immediate (0, 1, 2, 4),
+ * in one store when the whole instruction fits 8 bytes. */
+static void emit_modrm_r_imm(X64Asm *a, unsigned opc, int r, int rm,
+                             uint32_t imm, unsigned isz)
+{
+    size_t n;
+    uint64_t v = opc_bytes(opc, r, rm, X64_NOREG, &n);
+    v |= (uint64_t)(0xC0 | (r & 7) << 3 | (rm & 7)) << (8 * n++);
+    uint64_t iv = isz == 4 ? imm : imm & ((1u << (8 * isz)) - 1);
+    if (n + isz <= 8) {
+        emit_le(a, v | iv << (8 * n), n + isz);
+        return;
+    }
+    emit_le(a, v, n);
+    emit_le(a, iv, isz);
 }
 
 static bool fits_s8(int64_t v)
@@ -185,17 +204,16 @@ static unsigned scale_bits(unsigned scale)
  *  - SIB index 100 without REX.X means "no index", so RSP is no index. */
 static void emit_modrm_m(X64Asm *a, unsigned opc, int r, X64Mem m)
 {
-    uint8_t b[6];
-    size_t n = 0;
+    size_t n;
+    uint64_t v = opc_bytes(opc, r, m.base, m.index, &n); /* n <= 4 */
     unsigned reg = (unsigned)(r & 7) << 3;
-    emit_opc(a, opc, r, m.base, m.index);
     if (m.base == X64_NOREG) {
         unsigned idx = m.index == X64_NOREG ? 4 : (unsigned)(m.index & 7);
         unsigned ss = m.index == X64_NOREG ? 0 : scale_bits(m.scale);
         assert(m.index != X64_RSP);
-        b[n++] = (uint8_t)(0x04 | reg);
-        b[n++] = (uint8_t)(ss << 6 | idx << 3 | 5);
-        emit_bytes(a, b, n);
+        v |= (uint64_t)(0x04 | reg) << (8 * n++);
+        v |= (uint64_t)(ss << 6 | idx << 3 | 5) << (8 * n++);
+        emit_le(a, v, n);
         x64_emit32(a, (uint32_t)m.disp);
         return;
     }
@@ -203,22 +221,19 @@ static void emit_modrm_m(X64Asm *a, unsigned opc, int r, X64Mem m)
                    : fits_s8(m.disp)                   ? 1
                                                        : 2;
     if (m.index == X64_NOREG && (m.base & 7) != 4) {
-        b[n++] = (uint8_t)(mod << 6 | reg | (m.base & 7));
+        v |= (uint64_t)(mod << 6 | reg | (m.base & 7)) << (8 * n++);
     } else {
         unsigned idx = m.index == X64_NOREG ? 4 : (unsigned)(m.index & 7);
         unsigned ss = m.index == X64_NOREG ? 0 : scale_bits(m.scale);
         assert(m.index != X64_RSP);
-        b[n++] = (uint8_t)(mod << 6 | reg | 4);
-        b[n++] = (uint8_t)(ss << 6 | idx << 3 | (m.base & 7));
+        v |= (uint64_t)(mod << 6 | reg | 4) << (8 * n++);
+        v |= (uint64_t)(ss << 6 | idx << 3 | (m.base & 7)) << (8 * n++);
     }
-    if (mod == 1) {
-        b[n++] = (uint8_t)m.disp;
-    } else if (mod == 2) {
-        uint32_t d = (uint32_t)m.disp;
-        for (unsigned i = 0; i < 4; i++)
-            b[n++] = (uint8_t)(d >> (8 * i));
-    }
-    emit_bytes(a, b, n);
+    if (mod == 1)
+        v |= (uint64_t)(uint8_t)m.disp << (8 * n++); /* n <= 7 */
+    emit_le(a, v, n);
+    if (mod == 2)
+        x64_emit32(a, (uint32_t)m.disp);
 }
 
 /* Byte or full-size variant of a two-form opcode (byte form = opc - 1
@@ -252,8 +267,8 @@ void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm)
     if (sz == 8 && imm == (uint32_t)imm) {
         sz = 4; /* a 32-bit mov zero-extends into the full register */
     } else if (sz == 8 && (int64_t)imm == (int32_t)imm) {
-        emit_modrm_r(a, OPC_MOVL_EvIz | X64_P_REXW, 0, dst);
-        x64_emit32(a, (uint32_t)imm);
+        emit_modrm_r_imm(a, OPC_MOVL_EvIz | X64_P_REXW, 0, dst,
+                         (uint32_t)imm, 4);
         return;
     }
     if (sz == 1) {
@@ -262,11 +277,18 @@ void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm)
         x64_emit8(a, (uint8_t)imm);
         return;
     }
-    emit_opc(a, (OPC_MOVL_Iv + (dst & 7)) | size_bits(sz), 0, dst, X64_NOREG);
-    if (sz == 8)
+    size_t n;
+    uint64_t v = opc_bytes((OPC_MOVL_Iv + (dst & 7)) | size_bits(sz), 0, dst,
+                           X64_NOREG, &n); /* n <= 2 */
+    if (sz == 8) {
+        emit_le(a, v, n);
         x64_emit64(a, imm);
-    else
-        emit_imm(a, sz, (int32_t)imm);
+    } else if (sz == 4) {
+        emit_le(a, v | (uint64_t)(uint32_t)imm << (8 * n), n + 4);
+    } else {
+        emit_le(a, v, n);
+        emit16(a, (uint16_t)imm);
+    }
 }
 
 void x64_emit_load(X64Asm *a, unsigned sz, int dst, X64Mem m)
@@ -386,8 +408,9 @@ static void emit_alu_imm_tail(X64Asm *a, unsigned sz, int32_t imm)
 
 void x64_emit_alu_ri(X64Asm *a, X64Alu op, unsigned sz, int dst, int32_t imm)
 {
-    emit_modrm_r(a, alu_imm_opc(sz, imm, X64_P_REXB_RM), op, dst);
-    emit_alu_imm_tail(a, sz, imm);
+    unsigned isz = (sz == 1 || fits_s8(imm)) ? 1 : sz == 2 ? 2 : 4;
+    emit_modrm_r_imm(a, alu_imm_opc(sz, imm, X64_P_REXB_RM), op, dst,
+                     (uint32_t)imm, isz);
 }
 
 void x64_emit_alu_rm(X64Asm *a, X64Alu op, unsigned sz, int dst, X64Mem m)
@@ -419,9 +442,8 @@ void x64_emit_test_rr(X64Asm *a, unsigned sz, int r1, int r2)
 
 void x64_emit_test_ri(X64Asm *a, unsigned sz, int reg, int32_t imm)
 {
-    emit_modrm_r(a, sized(OPC_GRP3_Ev, OPC_GRP3_Eb, sz, X64_P_REXB_RM), 0,
-                 reg);
-    emit_imm(a, sz == 8 ? 4 : sz, imm);
+    emit_modrm_r_imm(a, sized(OPC_GRP3_Ev, OPC_GRP3_Eb, sz, X64_P_REXB_RM),
+                     0, reg, (uint32_t)imm, sz == 8 ? 4 : sz);
 }
 
 void x64_emit_test_mi(X64Asm *a, unsigned sz, X64Mem m, int32_t imm)
@@ -539,8 +561,8 @@ bool x64_reachable(const X64Asm *a, uintptr_t target)
 void x64_emit_call(X64Asm *a, uintptr_t target)
 {
     if (x64_reachable(a, target)) {
-        x64_emit8(a, OPC_CALL_Jz);
-        x64_emit32(a, (uint32_t)(target - (x64_pc(a) + 4)));
+        uint32_t rel = (uint32_t)(target - (x64_pc(a) + 5));
+        emit_le(a, OPC_CALL_Jz | (uint64_t)rel << 8, 5);
         return;
     }
     x64_emit_mov_ri(a, 8, X64_R11, target);
@@ -555,8 +577,8 @@ void x64_emit_call_r(X64Asm *a, int reg)
 void x64_emit_jmp(X64Asm *a, uintptr_t target)
 {
     if (x64_reachable(a, target)) {
-        x64_emit8(a, OPC_JMP_long);
-        x64_emit32(a, (uint32_t)(target - (x64_pc(a) + 4)));
+        uint32_t rel = (uint32_t)(target - (x64_pc(a) + 5));
+        emit_le(a, OPC_JMP_long | (uint64_t)rel << 8, 5);
         return;
     }
     x64_emit_mov_ri(a, 8, X64_R11, target);

@@ -11,6 +11,10 @@
 ;      a frame straddling into a not-present page: CR2 = the first push
 ;      that does not fit; afterwards delivery works again
 ;   7. IRET to ring 3 through a conforming code segment (full path)
+;   8. IRET to ring 3 with DS/ES/FS/GS holding a DPL0 segment: the fast
+;      IRET nulls them, so the translation tier must not keep the ring-0
+;      block's segment mode bits (a block for the same ring-3 code with
+;      usable DS exists from run_ring3): the load through DS is #GP(0)
 ; Every successful case runs three times and must give the same frame.
 %include "lib/x86bt.inc"
 %include "lib/paging.inc"
@@ -91,6 +95,30 @@ test_main:
     ; 7. IRET to ring 3 through a conforming code segment
     call iret_conf
     ASSERT_EQ [R_XCS], S_CONF | 3, "CS after IRET to conforming code"
+
+    ; 8. IRET nulling the data segments
+%rep 2
+    mov eax, user_nullds
+    mov ebx, 0x200
+    call run_ring3
+%endrep
+%rep 3
+    call iret_nullds
+%endrep
+    ret
+
+; IRET to user_nullds in ring 3 with DS..GS = SEL_DATA0 (nulled by it);
+; the load there must raise #GP(0), which resumes here in ring 0.
+iret_nullds:
+    mov [TSS_BASE + 4], esp
+    FAULT_BEGIN_NOEIP 13, 0
+    push dword SEL_DATA3
+    push dword STACK3_TOP
+    push dword 0x202
+    push dword SEL_CODE3
+    push dword user_nullds
+    iretd
+    FAULT_END
     ret
 
 ; As run_ring3, with CS = the conforming segment (RPL 3); the ring-3 code
@@ -237,4 +265,14 @@ user_pf:
 user_conf:
     mov eax, cs
     mov [R_XCS], eax
+    RING0
+
+user_nullds:
+    mov eax, [ss:R_XCS]             ; the ring-3 TLB maps the page now
+    mov eax, [ds:R_XCS]             ; #GP(0) when DS is null
+    mov eax, ds
+    test eax, eax
+    jnz .ok                         ; from run_ring3: DS usable
+    ud2                             ; DS null and no fault: wrong
+.ok:
     RING0
