@@ -125,7 +125,11 @@ void cc_materialize(CPUState *cpu)
 
 void cc_set_eager(CPUState *cpu, uint32_t val, uint32_t mask)
 {
-    cc_materialize(cpu);
+    /* Replacing all six flags needs no evaluation of the old ones. */
+    if ((mask & EFL_ARITH) == EFL_ARITH)
+        cpu->cc_op = CC_OP_EFLAGS;
+    else
+        cc_materialize(cpu);
     cpu->eflags = (cpu->eflags & ~mask) | (val & mask);
 }
 

@@ -378,7 +378,8 @@ static void jit_emit_insn(BlockBuilder *b)
     if (jit_emit_loop_producer(b))
         return;
     if (jit_emit_branch(b) || jit_emit_alu(b) || jit_emit_mov(b) ||
-        jit_emit_stack(b) || jit_emit_shift(b)) {
+        jit_emit_stack(b) || jit_emit_shift(b) || jit_emit_muldiv(b) ||
+        jit_emit_carry(b)) {
         jit_emit_smc_tail(b);
         return;
     }

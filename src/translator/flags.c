@@ -59,6 +59,14 @@ static bool jit_shift_imm_inline(const DecodedInsn *d)
     return count != 0 && count < size * 8;
 }
 
+/* MUL/IMUL rows, all inline (emit_muldiv.c). */
+static bool jit_mul_row(unsigned row)
+{
+    return row == INSN_IMUL_Gv_Ev || row == INSN_IMUL_Gv_Ev_Iz ||
+           row == INSN_IMUL_Gv_Ev_Ibs || row == INSN_MUL_Eb ||
+           row == INSN_IMUL_Eb || row == INSN_MUL_Ev || row == INSN_IMUL_Ev;
+}
+
 /* Writes all six arithmetic flags without reading any, cannot fault,
  * translated inline (emit_alu.c / emit_shift.c). */
 static bool jit_full_writer(const DecodedInsn *d)
@@ -78,8 +86,7 @@ bool jit_flags_full_writer(const DecodedInsn *d)
     if (jit_shift_imm_inline(d))
         return true;
     /* IMUL writes all six (exec_muldiv.c), inline or not. */
-    if (d->row == INSN_IMUL_Gv_Ev || d->row == INSN_IMUL_Gv_Ev_Iz ||
-        d->row == INSN_IMUL_Gv_Ev_Ibs)
+    if (jit_mul_row(d->row))
         return true;
     if (d->map == 0 && d->opcode < 0x40 && (d->opcode & 7) <= 5) {
         unsigned op = (d->opcode >> 3) & 7;
@@ -131,7 +138,7 @@ static bool jit_inline_writer(const DecodedInsn *d)
 {
     if (jit_full_writer(d))
         return true;
-    if (!d->lock && jit_alu_row(d))
+    if (!d->lock && (jit_alu_row(d) || jit_mul_row(d->row)))
         return true;
     if (d->lock || (d->has_modrm && d->mod != 3))
         return false;

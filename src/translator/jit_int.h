@@ -289,6 +289,10 @@ bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
 bool jit_emit_shift(BlockBuilder *b);
+/* MUL/IMUL with their flags, SETcc (emit_muldiv.c). */
+bool jit_emit_muldiv(BlockBuilder *b);
+/* ADC/SBB, 32-bit, register destination (emit_carry.c). */
+bool jit_emit_carry(BlockBuilder *b);
 /* Slow paths between a deferred shift and the instruction overwriting
  * its flags: compute them from r15 (the operand) into eflags, so that a
  * fault there sees them (emit_shift.c; clobbers rax, rbp, host flags). */

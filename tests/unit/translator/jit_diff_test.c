@@ -143,10 +143,13 @@ static const Shape shapes[] = {
     { 0xD1, 1, 0 }, { 0xD3, 1, 0 }, { 0xEB, 0, 1 }, { 0xE8, 0, 0xFF },
     { 0xC3, 0, 0 }, { 0xF7, 1, 0 }, { 0xFF, 1, 0 }, { 0xFE, 1, 0 },
     { 0xE2, 0, 1 }, { 0xF8, 0, 0 }, { 0xF9, 0, 0 }, { 0x9C, 0, 0 },
+    { 0xF6, 1, 0 }, { 0x13, 1, 0 }, { 0x1B, 1, 0 }, { 0x15, 0, 0xFF },
+    { 0x1D, 0, 0xFF },
 };
 
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
-                                  0xB7, 0xBE, 0xBF, 0x44, 0xAF };
+                                  0xB7, 0xBE, 0xBF, 0x44, 0xAF,
+                                  0x92, 0x97, 0x9A, 0x9F };
 
 /* A 32-bit shift by an immediate or CL (flags deferred by the translator),
  * a load that may fault (real mode: a word at offset 0xFFFF raises #GP,
@@ -215,9 +218,80 @@ static void gen_self_loop(Gen *g)
     put(g, (uint8_t)(start - (g->p + 1)));
 }
 
+/* MUL/IMUL (one-operand Eb/Ev, IMUL Gv, Ev (, imm)) with a register or
+ * memory operand, then a reader of its flags: PUSHF, SETcc Eb, ADC or
+ * Jcc (emit_muldiv.c inlines them with their flags live). */
+static void gen_mul(Gen *g)
+{
+    static const uint8_t setcc[] = { 0x90, 0x92, 0x94, 0x95, 0x98,
+                                     0x9A, 0x9B, 0x9C, 0x9F };
+    unsigned form = rnd(g->r) % 5;
+    if (rnd(g->r) % 4 == 0)
+        put(g, 0x66);
+    uint8_t m = (uint8_t)rnd(g->r);
+    if (form < 2) {
+        put(g, form ? 0xF7 : 0xF6);
+        m = (uint8_t)((m & 0xC7) | ((4 + rnd(g->r) % 2) << 3));
+    } else if (form == 2) {
+        put(g, 0x0F);
+        put(g, 0xAF);
+    } else {
+        put(g, form == 3 ? 0x6B : 0x69);
+    }
+    if (rnd(g->r) % 2)
+        m |= 0xC0;
+    put(g, m);
+    unsigned mod = m >> 6, rm = m & 7;
+    if (mod != 3) {
+        /* Re-use put_modrm's displacement layout. */
+        if (g->code32) {
+            if (rm == 4)
+                put(g, (uint8_t)rnd(g->r));
+            if (mod == 1)
+                put(g, (uint8_t)rnd(g->r));
+            if (mod == 2 || (mod == 0 && rm == 5))
+                for (int i = 0; i < 4; i++)
+                    put(g, (uint8_t)(i < 2 ? rnd(g->r) : 0));
+        } else {
+            if (mod == 1)
+                put(g, (uint8_t)rnd(g->r));
+            if (mod == 2 || (mod == 0 && rm == 6)) {
+                put(g, (uint8_t)rnd(g->r));
+                put(g, (uint8_t)rnd(g->r));
+            }
+        }
+    }
+    if (form == 3)
+        put_imm(g, 1);
+    else if (form == 4)
+        put_imm(g, 4); /* imm32 (with 66: imm16 + one more byte) */
+    switch (rnd(g->r) % 4) {
+    case 0:
+        put(g, 0x9C);
+        break;
+    case 1:
+        put(g, 0x0F);
+        put(g, setcc[rnd(g->r) % sizeof setcc]);
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 8)));
+        break;
+    case 2:
+        put(g, 0x11);
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+        break;
+    default:
+        put(g, (uint8_t)(0x70 | (rnd(g->r) % 16)));
+        put(g, (uint8_t)(rnd(g->r) % 16));
+        break;
+    }
+}
+
 static void gen_insn(Gen *g)
 {
     unsigned k = rnd(g->r) % 8;
+    if (rnd(g->r) % 20 == 0) {
+        gen_mul(g);
+        return;
+    }
     if (rnd(g->r) % 24 == 0) {
         gen_deferred_shift(g);
         return;
