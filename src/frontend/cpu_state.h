@@ -132,6 +132,7 @@ typedef struct DescTable {
 typedef struct TlbEntry {
     uint32_t tag_read, tag_write, tag_code;
     uintptr_t addend;
+    uintptr_t pad; /* 32 bytes: translated code indexes with a shift */
 } TlbEntry;
 typedef struct SoftTlb {
     TlbEntry e[2][TLB_SIZE];

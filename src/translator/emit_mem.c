@@ -6,7 +6,8 @@
  * expand-up writable data segment):
  *   limit:  offset + size - 1 <= seg.limit            (SDM vol. 3 5.3)
  *   lin  =  seg.base + offset
- *   e    =  &cpu->tlb.e[user][(lin >> 12) & 255]
+ *   e    =  &cpu->tlb.e[user][(lin >> 12) & 255]  (32-byte entries:
+ *           byte offset (lin >> 7) & 0x1FE0, no multiply)
  *   hit  if ((lin + size - 1) & ~0xFFF) == e->tag   (also rejects an
  *           access that crosses into the next page)
  *   host =  lin + e->addend
@@ -45,19 +46,20 @@ void jit_emit_ea(BlockBuilder *b)
     jit_emit_ea_to(b, JIT_REG_EA);
 }
 
-/* ix = (lin >> 12) & 255, the TLB index of the linear address in lin. */
+/* ix = ((lin >> 12) & 255) * sizeof(TlbEntry), the byte offset of the
+ * TLB entry of the linear address in lin: (lin >> 7) & 0x1FE0. */
 static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
 {
     X64Asm *a = &b->a;
-    _Static_assert(TLB_SIZE == 256, "TLB index is one byte");
+    _Static_assert(TLB_SIZE == 256 && sizeof(TlbEntry) == 32,
+                   "TLB entry offset is (lin >> 7) & 0x1FE0");
     if (b->js->bmi2) {
-        x64_emit_rorx(a, 4, ix, lin, 12);
-        x64_emit_movzx_rr(a, 4, 1, ix, ix);
-        return;
+        x64_emit_rorx(a, 4, ix, lin, 7);
+    } else {
+        x64_emit_mov_rr(a, 4, ix, lin);
+        x64_emit_shift_ri(a, X64_SHR, 4, ix, 7);
     }
-    x64_emit_mov_rr(a, 4, ix, lin);
-    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
-    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
+    x64_emit_alu_ri(a, X64_AND, 4, ix, (TLB_SIZE - 1) * 32);
 }
 
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
@@ -100,16 +102,15 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     }
     /* Index by the first byte, compare the page of the last (eax =
      * lin + size - 1; an access crossing a page misses). */
-    x64_emit_lea(a, 8, ix, x64_mem_idx(ix, ix, 2, 0));
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 8, tlb + tag_off));
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
     site[1] = x64_emit_jcc_site(a, X64_CC_NE);
     if (!flat)
         x64_emit_alu_rm(a, X64_ADD, 4, JIT_REG_EA,
                         x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
     x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                    x64_mem_idx(JIT_REG_CPU, ix, 8,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1,
                                 tlb + (int32_t)offsetof(TlbEntry, addend)));
 }
 
