@@ -139,6 +139,11 @@ typedef struct SoftTlb {
     bool global[2][TLB_SIZE]; /* entry came from a global page (CR4.PGE) */
     bool has_large;           /* some entry came from a 4 MB / 2 MB page */
     uint32_t map_gen;         /* vm->mem.map_gen when last flushed */
+    /* A copy of one entry (its tag of one access kind and its addend)
+     * kept by translated self-loops with a single memory access
+     * (translator/loop.c); valid only while that loop runs. */
+    uint32_t loop_tag;
+    uintptr_t loop_addend;
 } SoftTlb;
 
 #define MSR_MTRR_COUNT 32

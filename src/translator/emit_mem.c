@@ -62,6 +62,60 @@ static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
     x64_emit_alu_ri(a, X64_AND, 4, ix, (TLB_SIZE - 1) * 32);
 }
 
+/* The single memory access of a loop_cache self-loop (loop.c), flat. */
+static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg)
+{
+    return b->loop_cache && b->idx < b->loop_k && jit_seg_flat(b, seg);
+}
+
+/* Fill the copy from the TLB entry of lin (r14) if it holds eax =
+ * the page of the access's last byte; else jump to the slow path. */
+static size_t jit_emit_lcache_fill(BlockBuilder *b, int tag_off, bool far)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
+    size_t miss = far ? x64_emit_jcc_site(a, X64_CC_NE)
+                      : x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG), X64_RAX);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, ix, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND), X64_RAX);
+    return miss;
+}
+
+/* Its probe: E1's copy (b->loop_pending) compares with the copy of the
+ * entry in cpu->tlb.loop_tag/loop_addend, and refills it out of line
+ * (slow paths) when it is of another page; E0's copy probes the TLB and
+ * copies the entry hit. The slow path invalidates the copy before
+ * calling C. */
+static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
+                                  int tag_off, size_t site[2])
+{
+    X64Asm *a = &b->a;
+    if (size > 1)
+        x64_emit_lea(a, 4, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
+    else
+        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    site[0] = site[1] = SIZE_MAX;
+    if (b->loop_pending) {
+        x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_LOOP_TAG));
+        b->lc_refill = x64_emit_jcc_site(a, X64_CC_NE);
+        b->lc_resume = a->len;
+        b->lc_tag_off = tag_off;
+    } else {
+        site[1] = jit_emit_lcache_fill(b, tag_off, true);
+    }
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
+}
+
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
  * flags). On a hit r14 = host address (never 0); on a miss the returned
  * sites jump to the slow path with r14 = the offset still. */
@@ -72,6 +126,10 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_OP2;
     bool flat = jit_seg_flat(b, seg);
+    if (jit_probe_lcache(b, seg)) {
+        jit_emit_lcache_probe(b, size, tag_off, site);
+        return;
+    }
     site[0] = site[1] = SIZE_MAX;
     if (!flat) {
         /* Base 0, limit 4 GB needs no check: an access wrapping past
@@ -159,7 +217,10 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
-                    b->pend_count, b->loop_pending, -1, false };
+                    b->pend_count, b->loop_pending, -1, false,
+                    jit_probe_lcache(b, seg), b->lc_refill, b->lc_resume,
+                    b->lc_tag_off };
+    b->lc_refill = 0;
     return s;
 }
 
@@ -324,6 +385,15 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
         b->loop_pending = s->loopflags;
+        if (s->refill) {
+            x64_bind(a, s->refill);
+            size_t miss = jit_emit_lcache_fill(b, s->tag_off, false);
+            x64_emit_jmp(a, base + s->refill_resume);
+            x64_bind8(a, miss);
+        }
+        if (s->lcache)
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG),
+                               (int32_t)TLB_TAG_INVALID);
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);

@@ -81,6 +81,8 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
                     : off == OFF_CC_OP1   ? "cpu.cc_op1"
                     : off == OFF_CC_OP2   ? "cpu.cc_op2"
                     : off == OFF_KICK     ? "cpu.kick"
+                    : off == OFF_LOOP_TAG ? "cpu.tlb.loop_tag"
+                    : off == OFF_LOOP_ADDEND ? "cpu.tlb.loop_addend"
                                           : NULL;
     return f && snprintf(out, n, "%s", f) > 0;
 }
