@@ -62,10 +62,15 @@ static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
     x64_emit_alu_ri(a, X64_AND, 4, ix, (TLB_SIZE - 1) * 32);
 }
 
-/* The single memory access of a loop_cache self-loop (loop.c), flat. */
-static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg)
+/* The single memory access of a loop_cache self-loop (loop.c), flat,
+ * one byte: an access that cannot cross a page, as the copy has no
+ * index (a word from the page before ending in the copy's page would
+ * match its tag). */
+static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg,
+                             unsigned size)
 {
-    return b->loop_cache && b->idx < b->loop_k && jit_seg_flat(b, seg);
+    return b->loop_cache && b->idx < b->loop_k && size == 1 &&
+           jit_seg_flat(b, seg);
 }
 
 /* Fill the copy from the TLB entry of lin (r14) if it holds eax =
@@ -97,10 +102,8 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
                                   int tag_off, size_t site[2])
 {
     X64Asm *a = &b->a;
-    if (size > 1)
-        x64_emit_lea(a, 4, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
-    else
-        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    (void)size; /* 1 */
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     site[0] = site[1] = SIZE_MAX;
     if (b->loop_pending) {
@@ -126,7 +129,7 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_OP2;
     bool flat = jit_seg_flat(b, seg);
-    if (jit_probe_lcache(b, seg)) {
+    if (jit_probe_lcache(b, seg, size)) {
         jit_emit_lcache_probe(b, size, tag_off, site);
         return;
     }
@@ -218,7 +221,7 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
                     b->pend_count, b->loop_pending, -1, false,
-                    jit_probe_lcache(b, seg), b->lc_refill, b->lc_resume,
+                    jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
                     b->lc_tag_off };
     b->lc_refill = 0;
     return s;

@@ -179,8 +179,9 @@ static void gen_deferred_shift(Gen *g)
  * cmp counter, X + n; jne L (or counter = n; ...; sub counter, 1; jne).
  * The translator does not store the compare's flags on the back edge.
  * Walking loops address through the counter itself, from near the end
- * of a page (RAM, the code, the ROM): the loop's copy of the TLB entry
- * is refilled, a word access crosses the page, and a store to the code
+ * of a page (RAM, the code, the ROM), or backwards from near its start:
+ * the loop's copy of the TLB entry is refilled, a word access crosses
+ * the page (in both directions), and a store to the code
  * or ROM after a load from it must not use a copy of the read entry. */
 static void gen_self_loop(Gen *g)
 {
@@ -188,6 +189,8 @@ static void gen_self_loop(Gen *g)
     uint32_t x = rnd(g->r), n = 1 + rnd(g->r) % 12;
     bool down = rnd(g->r) % 3 == 0; /* counter = n; ...; sub c, 1; jne */
     bool walk = !down && rnd(g->r) % 3 != 0;
+    bool back = walk && rnd(g->r) % 3 == 0; /* add counter, -1: a word
+                                             * crosses into the page */
     uint8_t *start;
     if (down)
         x = n;
@@ -196,7 +199,11 @@ static void gen_self_loop(Gen *g)
                                           0xFFFFE000u, 0xFFFFE000u };
         unsigned w = rnd(g->r) % 4; /* RAM, the code, the BIOS ROM */
         x = page[w] + (w < 1 ? x & 0x7F000 : 0);
-        x += rnd(g->r) % 2 ? 0xFC0 + rnd(g->r) % 64 : rnd(g->r) & 0xFFF;
+        if (back && w == 1)
+            x = CODE_PHYS + CODE_LEN; /* a word reaching into the code */
+        x += back                ? rnd(g->r) % 16
+             : rnd(g->r) % 2 ? 0xFC0 + rnd(g->r) % 64
+                             : rnd(g->r) & 0xFFF;
         x -= 0x40; /* the disp8 below is 0x40..0x7F */
     }
     /* A walking load loop, a store loop of the counter over the same
@@ -228,11 +235,11 @@ static void gen_self_loop(Gen *g)
     } else {
         put(g, 0x83);
         put(g, (uint8_t)(0xC0 | c));
-        put(g, 1);
+        put(g, back ? 0xFF : 1);
         put(g, 0x81);
         put(g, (uint8_t)(0xF8 | c));
         for (int i = 0; i < 4; i++)
-            put(g, (uint8_t)((x + n) >> (8 * i)));
+            put(g, (uint8_t)((back ? x - n : x + n) >> (8 * i)));
     }
     put(g, 0x75);
     put(g, (uint8_t)(start - (g->p + 1)));
