@@ -132,12 +132,18 @@ typedef struct DescTable {
 typedef struct TlbEntry {
     uint32_t tag_read, tag_write, tag_code;
     uintptr_t addend;
+    uintptr_t pad; /* 32 bytes: translated code indexes with a shift */
 } TlbEntry;
 typedef struct SoftTlb {
     TlbEntry e[2][TLB_SIZE];
     bool global[2][TLB_SIZE]; /* entry came from a global page (CR4.PGE) */
     bool has_large;           /* some entry came from a 4 MB / 2 MB page */
     uint32_t map_gen;         /* vm->mem.map_gen when last flushed */
+    /* A copy of one entry (its tag of one access kind and its addend)
+     * kept by translated self-loops with a single memory access
+     * (translator/loop.c); valid only while that loop runs. */
+    uint32_t loop_tag;
+    uintptr_t loop_addend;
 } SoftTlb;
 
 #define MSR_MTRR_COUNT 32

@@ -6,7 +6,8 @@
  * expand-up writable data segment):
  *   limit:  offset + size - 1 <= seg.limit            (SDM vol. 3 5.3)
  *   lin  =  seg.base + offset
- *   e    =  &cpu->tlb.e[user][(lin >> 12) & 255]
+ *   e    =  &cpu->tlb.e[user][(lin >> 12) & 255]  (32-byte entries:
+ *           byte offset (lin >> 7) & 0x1FE0, no multiply)
  *   hit  if ((lin + size - 1) & ~0xFFF) == e->tag   (also rejects an
  *           access that crosses into the next page)
  *   host =  lin + e->addend
@@ -45,19 +46,77 @@ void jit_emit_ea(BlockBuilder *b)
     jit_emit_ea_to(b, JIT_REG_EA);
 }
 
-/* ix = (lin >> 12) & 255, the TLB index of the linear address in lin. */
+/* ix = ((lin >> 12) & 255) * sizeof(TlbEntry), the byte offset of the
+ * TLB entry of the linear address in lin: (lin >> 7) & 0x1FE0. */
 static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
 {
     X64Asm *a = &b->a;
-    _Static_assert(TLB_SIZE == 256, "TLB index is one byte");
+    _Static_assert(TLB_SIZE == 256 && sizeof(TlbEntry) == 32,
+                   "TLB entry offset is (lin >> 7) & 0x1FE0");
     if (b->js->bmi2) {
-        x64_emit_rorx(a, 4, ix, lin, 12);
-        x64_emit_movzx_rr(a, 4, 1, ix, ix);
-        return;
+        x64_emit_rorx(a, 4, ix, lin, 7);
+    } else {
+        x64_emit_mov_rr(a, 4, ix, lin);
+        x64_emit_shift_ri(a, X64_SHR, 4, ix, 7);
     }
-    x64_emit_mov_rr(a, 4, ix, lin);
-    x64_emit_shift_ri(a, X64_SHR, 4, ix, 12);
-    x64_emit_alu_ri(a, X64_AND, 4, ix, TLB_SIZE - 1);
+    x64_emit_alu_ri(a, X64_AND, 4, ix, (TLB_SIZE - 1) * 32);
+}
+
+/* The single memory access of a loop_cache self-loop (loop.c), flat,
+ * one byte: an access that cannot cross a page, as the copy has no
+ * index (a word from the page before ending in the copy's page would
+ * match its tag). */
+static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg,
+                             unsigned size)
+{
+    return b->loop_cache && b->idx < b->loop_k && size == 1 &&
+           jit_seg_flat(b, seg);
+}
+
+/* Fill the copy from the TLB entry of lin (r14) if it holds eax =
+ * the page of the access's last byte; else jump to the slow path. */
+static size_t jit_emit_lcache_fill(BlockBuilder *b, int tag_off, bool far)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
+    size_t miss = far ? x64_emit_jcc_site(a, X64_CC_NE)
+                      : x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG), X64_RAX);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, ix, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND), X64_RAX);
+    return miss;
+}
+
+/* Its probe: E1's copy (b->loop_pending) compares with the copy of the
+ * entry in cpu->tlb.loop_tag/loop_addend, and refills it out of line
+ * (slow paths) when it is of another page; E0's copy probes the TLB and
+ * copies the entry hit. The slow path invalidates the copy before
+ * calling C. */
+static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
+                                  int tag_off, size_t site[2])
+{
+    X64Asm *a = &b->a;
+    (void)size; /* 1 */
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    site[0] = site[1] = SIZE_MAX;
+    if (b->loop_pending) {
+        x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_LOOP_TAG));
+        b->lc_refill = x64_emit_jcc_site(a, X64_CC_NE);
+        b->lc_resume = a->len;
+        b->lc_tag_off = tag_off;
+    } else {
+        site[1] = jit_emit_lcache_fill(b, tag_off, true);
+    }
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
 }
 
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
@@ -70,6 +129,10 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_OP2;
     bool flat = jit_seg_flat(b, seg);
+    if (jit_probe_lcache(b, seg, size)) {
+        jit_emit_lcache_probe(b, size, tag_off, site);
+        return;
+    }
     site[0] = site[1] = SIZE_MAX;
     if (!flat) {
         /* Base 0, limit 4 GB needs no check: an access wrapping past
@@ -100,16 +163,15 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     }
     /* Index by the first byte, compare the page of the last (eax =
      * lin + size - 1; an access crossing a page misses). */
-    x64_emit_lea(a, 8, ix, x64_mem_idx(ix, ix, 2, 0));
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 8, tlb + tag_off));
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
     site[1] = x64_emit_jcc_site(a, X64_CC_NE);
     if (!flat)
         x64_emit_alu_rm(a, X64_ADD, 4, JIT_REG_EA,
                         x64_mem(JIT_REG_CPU, OFF_SEG_BASE(seg)));
     x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                    x64_mem_idx(JIT_REG_CPU, ix, 8,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1,
                                 tlb + (int32_t)offsetof(TlbEntry, addend)));
 }
 
@@ -158,7 +220,10 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
     *s = (JitSlow){ { site[0], site[1] }, b->a.len, b->dcopy, b->eip,
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
-                    b->pend_count, b->loop_pending, -1, false };
+                    b->pend_count, b->loop_pending, -1, false,
+                    jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
+                    b->lc_tag_off };
+    b->lc_refill = 0;
     return s;
 }
 
@@ -323,6 +388,15 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
         b->loop_pending = s->loopflags;
+        if (s->refill) {
+            x64_bind(a, s->refill);
+            size_t miss = jit_emit_lcache_fill(b, s->tag_off, false);
+            x64_emit_jmp(a, base + s->refill_resume);
+            x64_bind8(a, miss);
+        }
+        if (s->lcache)
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG),
+                               (int32_t)TLB_TAG_INVALID);
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);

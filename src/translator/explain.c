@@ -54,7 +54,7 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
     }
     long tlb0 = OFF_TLB(0), tlb_end = OFF_TLB(2);
     if (indexed && off >= tlb0 && off < tlb_end) {
-        long u = (off - tlb0) / OFF_TLB(1) ? 1 : 0, r = off - OFF_TLB(u);
+        long u = off >= OFF_TLB(1) ? 1 : 0, r = off - OFF_TLB(u);
         const char *f = r == (long)offsetof(TlbEntry, tag_read)    ? "tag_read"
                         : r == (long)offsetof(TlbEntry, tag_write) ? "tag_write"
                         : r == (long)offsetof(TlbEntry, tag_code)  ? "tag_code"
@@ -82,11 +82,13 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
                     : off == OFF_CC_OP2   ? "cpu.cc_op2"
                     : off == OFF_KICK     ? "cpu.kick"
                     : off == OFF_XFER_FAST ? "cpu.xfer_fast"
+                    : off == OFF_LOOP_TAG ? "cpu.tlb.loop_tag"
+                    : off == OFF_LOOP_ADDEND ? "cpu.tlb.loop_addend"
                                           : NULL;
     return f && snprintf(out, n, "%s", f) > 0;
 }
 
-/* Rewrite "[rbx + 0xNN]" / "[rbx + rbp*8 + 0xNN]". */
+/* Rewrite "[rbx + 0xNN]" / "[rbx + rbp + 0xNN]" (a TLB entry). */
 static const char *jit_explain_field(char *out, size_t n, const char *op,
                                      size_t *used)
 {
@@ -96,11 +98,11 @@ static const char *jit_explain_field(char *out, size_t n, const char *op,
         return op + 5;
     }
     bool cc = false; /* CodeCache fields are reached by absolute address */
-    bool idx = strncmp(op, "[rbx + rbp*8 + ", 15) == 0;
+    bool idx = strncmp(op, "[rbx + rbp + ", 13) == 0;
     bool cpu = strncmp(op, "[rbx + ", 7) == 0;
     if (!cc && !idx && !cpu)
         return NULL;
-    const char *num = op + (idx ? 15 : 7);
+    const char *num = op + (idx ? 13 : 7);
     char *end;
     long off = strtol(num, &end, 0);
     if (*end != ']' || !jit_field_name(out, n, cc, idx, off))

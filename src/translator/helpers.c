@@ -11,7 +11,7 @@
 #include "machine/vm.h"
 #include "translator/jit_int.h"
 
-_Static_assert(sizeof(TlbEntry) == 24, "emit_mem.c indexes TLB entries * 24");
+_Static_assert(sizeof(TlbEntry) == 32, "emit_mem.c indexes TLB entries by (lin >> 7) & 0x1FE0");
 
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
                        unsigned size)

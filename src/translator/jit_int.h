@@ -111,6 +111,10 @@ typedef struct JitSlow {
     bool loopflags;      /* ... or the self-loop compare's (loop.c) */
     int8_t dst;          /* load: host register receiving the value */
     bool sign;           /* ... sign-extended (else zero-extended) */
+    bool lcache;         /* invalidate the self-loop's TLB copy first */
+    size_t refill;       /* jcc site to the copy's refill (0: none) */
+    size_t refill_resume; /* ... which continues here on a TLB hit */
+    int tag_off;         /* ... probing this TlbEntry tag */
 } JitSlow;
 
 typedef struct JitStub {
@@ -170,6 +174,10 @@ typedef struct BlockBuilder {
     unsigned loop_k, loop_op, loop_reg;
     size_t loop_entry;     /* offset of E1 (0: none) */
     uint32_t loop_imm;
+    bool loop_cache;       /* ... whose only memory access, in [0, k),
+                            * probes a copy of its TLB entry (loop.c) */
+    size_t lc_refill, lc_resume; /* its refill site (emit_mem.c) */
+    int lc_tag_off;
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
     unsigned pend_end;     /* ... until instruction pend_end - 1 */
@@ -249,6 +257,11 @@ void jit_loop_detect(BlockBuilder *b, unsigned n);
 bool jit_emit_loop_producer(BlockBuilder *b);
 void jit_emit_loop_flags(BlockBuilder *b);
 void jit_emit_loop_entry(BlockBuilder *b);
+/* emit_mem.c: the single access of a loop_cache self-loop. */
+#define OFF_LOOP_TAG                                                        \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_tag)))
+#define OFF_LOOP_ADDEND                                                     \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_addend)))
 
 /* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
  * holding guest register n (0-7, ModRM order). get: zero-extended value of

@@ -104,9 +104,55 @@ static unsigned jit_loop_writes(const DecodedInsn *d)
     return (1u << n) | (1u << (n & 3));
 }
 
+/* Inline register-only rows that never call C (emit_alu.c, emit_mov.c). */
+static bool jit_loop_body_ok(const DecodedInsn *d)
+{
+    if (d->lock || !d->o32)
+        return false;
+    switch (d->row) {
+    case INSN_ADD_Ev_Gv: case INSN_SUB_Ev_Gv: case INSN_AND_Ev_Gv:
+    case INSN_OR_Ev_Gv: case INSN_XOR_Ev_Gv: case INSN_CMP_Ev_Gv:
+    case INSN_ADD_Gv_Ev: case INSN_SUB_Gv_Ev: case INSN_AND_Gv_Ev:
+    case INSN_OR_Gv_Ev: case INSN_XOR_Gv_Ev: case INSN_CMP_Gv_Ev:
+    case INSN_ADD_Ev_Iz: case INSN_SUB_Ev_Iz: case INSN_AND_Ev_Iz:
+    case INSN_OR_Ev_Iz: case INSN_XOR_Ev_Iz: case INSN_CMP_Ev_Iz:
+    case INSN_ADD_Ev_Ibs: case INSN_SUB_Ev_Ibs: case INSN_AND_Ev_Ibs:
+    case INSN_OR_Ev_Ibs: case INSN_XOR_Ev_Ibs: case INSN_CMP_Ev_Ibs:
+    case INSN_MOV_Ev_Gv: case INSN_MOV_Gv_Ev:
+        return d->mod == 3;
+    default:
+        return false;
+    }
+}
+
+/* Whether the loop's only memory access is one instruction of [0, k)
+ * and nothing in the block calls C outside that access's slow path: the
+ * TLB (changed only by C code) then stays as it was from one iteration
+ * to the next, and a copy of the entry the access hit in cpu->tlb
+ * (loop_tag, loop_addend) serves it without computing the index. The
+ * normal entry's copy of [0, k) fills the copy (or its slow path
+ * invalidates it), so it is never older than the current run of the
+ * loop. */
+static bool jit_loop_cache_ok(BlockBuilder *b, unsigned n, unsigned k)
+{
+    unsigned nmem = 0;
+    for (unsigned i = 0; i < k; i++) {
+        const DecodedInsn *d = b->insns[i];
+        if (d->mod != 3 && d->row != INSN_LEA_Gv_M &&
+            d->row != INSN_MOV_Zb_Ib && d->row != INSN_MOV_Zv_Iz)
+            nmem++;
+    }
+    for (unsigned i = k; i + 2 < n; i++)
+        if (!jit_loop_body_ok(b->insns[i]))
+            return false;
+    return nmem == 1;
+}
+
 void jit_loop_detect(BlockBuilder *b, unsigned n)
 {
     b->loop = false;
+    b->loop_cache = false;
+    b->lc_refill = 0;
     if (n < 3 || !b->code32)
         return;
     const DecodedInsn *j = b->insns[n - 1], *p = b->insns[n - 2];
@@ -130,6 +176,7 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
             b->loop_op = (unsigned)op;
             b->loop_imm = p->imm;
             b->loop_reg = reg;
+            b->loop_cache = jit_loop_cache_ok(b, n, k);
             return;
         }
         if (!jit_loop_prefix_ok(d) || (jit_loop_writes(d) & (1u << reg)))

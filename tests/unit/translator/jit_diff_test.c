@@ -180,23 +180,53 @@ static void gen_deferred_shift(Gen *g)
 /* A short self-loop (flat mode): counter = X; L: memory move through a
  * random base (may hit the code: SMC); [register move]; add counter, 1;
  * cmp counter, X + n; jne L (or counter = n; ...; sub counter, 1; jne).
- * The translator does not store the compare's flags on the back edge. */
+ * The translator does not store the compare's flags on the back edge.
+ * Walking loops address through the counter itself, from near the end
+ * of a page (RAM, the code, the ROM), or backwards from near its start:
+ * the loop's copy of the TLB entry is refilled, a word access crosses
+ * the page (in both directions), and a store to the code
+ * or ROM after a load from it must not use a copy of the read entry. */
 static void gen_self_loop(Gen *g)
 {
     unsigned c = 1 + rnd(g->r) % 3, other = (c + 1 + rnd(g->r) % 2) % 4;
     uint32_t x = rnd(g->r), n = 1 + rnd(g->r) % 12;
     bool down = rnd(g->r) % 3 == 0; /* counter = n; ...; sub c, 1; jne */
+    bool walk = !down && rnd(g->r) % 3 != 0;
+    bool back = walk && rnd(g->r) % 3 == 0; /* add counter, -1: a word
+                                             * crosses into the page */
     uint8_t *start;
     if (down)
         x = n;
+    if (walk) {
+        static const uint32_t page[4] = { 0x40000, CODE_PHYS,
+                                          0xFFFFE000u, 0xFFFFE000u };
+        unsigned w = rnd(g->r) % 4; /* RAM, the code, the BIOS ROM */
+        x = page[w] + (w < 1 ? x & 0x7F000 : 0);
+        if (back && w == 1)
+            x = CODE_PHYS + CODE_LEN; /* a word reaching into the code */
+        x += back                ? rnd(g->r) % 16
+             : rnd(g->r) % 2 ? 0xFC0 + rnd(g->r) % 64
+                             : rnd(g->r) & 0xFFF;
+        x -= 0x40; /* the disp8 below is 0x40..0x7F */
+    }
+    /* A walking load loop, a store loop of the counter over the same
+     * bytes, a load loop again (a wrong store to the ROM shows). */
+    unsigned passes = walk && rnd(g->r) % 2 ? 3 : 1;
+    uint8_t wide = (uint8_t)(rnd(g->r) % 2), disp = (uint8_t)rnd(g->r);
+    if (walk)
+        disp = (uint8_t)(0x40 + disp % 64);
+    for (unsigned pass = 0; pass < passes; pass++) {
     put(g, (uint8_t)(0xB8 + c));
     for (int i = 0; i < 4; i++)
         put(g, (uint8_t)(x >> (8 * i)));
     start = g->p;
     static const uint8_t movs[] = { 0x88, 0x89, 0x8A, 0x8B };
-    put(g, movs[rnd(g->r) % 4]);
-    put(g, (uint8_t)(0x40 | (other << 3) | (rnd(g->r) % 2 ? 6 : 7)));
-    put(g, (uint8_t)rnd(g->r));
+    bool st = pass == 1;
+    put(g, passes == 3 ? (uint8_t)((st ? 0x88 : 0x8A) | wide)
+                       : movs[rnd(g->r) % 4]);
+    put(g, (uint8_t)(0x40 | ((passes == 3 && st ? c : other) << 3) |
+                     (walk ? c : rnd(g->r) % 2 ? 6 : 7)));
+    put(g, disp);
     if (rnd(g->r) % 2) {
         put(g, 0x89);
         put(g, (uint8_t)(0xC0 | (c << 3) | other));
@@ -208,14 +238,15 @@ static void gen_self_loop(Gen *g)
     } else {
         put(g, 0x83);
         put(g, (uint8_t)(0xC0 | c));
-        put(g, 1);
+        put(g, back ? 0xFF : 1);
         put(g, 0x81);
         put(g, (uint8_t)(0xF8 | c));
         for (int i = 0; i < 4; i++)
-            put(g, (uint8_t)((x + n) >> (8 * i)));
+            put(g, (uint8_t)((back ? x - n : x + n) >> (8 * i)));
     }
     put(g, 0x75);
     put(g, (uint8_t)(start - (g->p + 1)));
+    }
 }
 
 /* MUL/IMUL (one-operand Eb/Ev, IMUL Gv, Ev (, imm)) with a register or
@@ -296,7 +327,7 @@ static void gen_insn(Gen *g)
         gen_deferred_shift(g);
         return;
     }
-    if (g->code32 && rnd(g->r) % 24 == 0) {
+    if (g->code32 && rnd(g->r) % 12 == 0) {
         gen_self_loop(g);
         return;
     }
