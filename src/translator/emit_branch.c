@@ -192,9 +192,10 @@ static bool jit_emit_ret(BlockBuilder *b)
     return true;
 }
 
-bool jit_emit_branch(BlockBuilder *b)
+/* Jcc rel8 / rel32 (loop.c recognises self-loops ending in one). */
+bool jit_row_jcc(unsigned row)
 {
-    switch (b->d->row) {
+    switch (row) {
     case INSN_JO_Jb: case INSN_JNO_Jb: case INSN_JB_Jb: case INSN_JAE_Jb:
     case INSN_JE_Jb: case INSN_JNE_Jb: case INSN_JBE_Jb: case INSN_JA_Jb:
     case INSN_JS_Jb: case INSN_JNS_Jb: case INSN_JP_Jb: case INSN_JNP_Jb:
@@ -203,7 +204,17 @@ bool jit_emit_branch(BlockBuilder *b)
     case INSN_JE_Jz: case INSN_JNE_Jz: case INSN_JBE_Jz: case INSN_JA_Jz:
     case INSN_JS_Jz: case INSN_JNS_Jz: case INSN_JP_Jz: case INSN_JNP_Jz:
     case INSN_JL_Jz: case INSN_JGE_Jz: case INSN_JLE_Jz: case INSN_JG_Jz:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool jit_emit_branch(BlockBuilder *b)
+{
+    if (jit_row_jcc(b->d->row))
         return jit_emit_jcc(b);
+    switch (b->d->row) {
     case INSN_JMP_Jb: case INSN_JMP_Jz:
         return jit_emit_jmp(b);
     case INSN_CALL_Jz:

@@ -196,11 +196,6 @@ static bool jit_mem_killer(const DecodedInsn *d)
     }
 }
 
-/* A register-form 32-bit shift by an immediate whose flags are computed
- * eagerly (emit_shift.c) may defer them: they are only materialized in
- * the slow paths of the memory moves before the instruction k that
- * overwrites them (and in k's own load slow path), the only places a
- * fault could observe them. Returns k + 1, or 0. */
 /* May this move (neutral or memory move) write ECX (or CL/CH)? */
 static bool jit_move_writes_ecx(const DecodedInsn *d)
 {
@@ -233,6 +228,11 @@ static bool jit_shift_cl_row(unsigned row)
            row == INSN_SAL_Ev_CL || row == INSN_SAR_Ev_CL;
 }
 
+/* A register-form 32-bit shift by an immediate (or by CL) whose flags are computed
+ * eagerly (emit_shift.c) may defer them: they are only materialized in
+ * the slow paths of the memory moves before the instruction k that
+ * overwrites them (and in k's own load slow path), the only places a
+ * fault could observe them. Returns k + 1, or 0. */
 static unsigned jit_shift_defer(const DecodedInsn *const *insns, unsigned n,
                                 unsigned i)
 {

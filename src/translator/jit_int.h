@@ -301,6 +301,7 @@ bool jit_emit_alu(BlockBuilder *b);
 bool jit_emit_mov(BlockBuilder *b);
 bool jit_emit_stack(BlockBuilder *b);
 bool jit_emit_branch(BlockBuilder *b);
+bool jit_row_jcc(unsigned row);
 bool jit_emit_shift(BlockBuilder *b);
 /* MUL/IMUL with their flags, SETcc (emit_muldiv.c). */
 bool jit_emit_muldiv(BlockBuilder *b);

@@ -41,23 +41,6 @@ static bool jit_loop_prefix_ok(const DecodedInsn *d)
     }
 }
 
-static bool jit_is_jcc(unsigned row)
-{
-    switch (row) {
-    case INSN_JO_Jb: case INSN_JNO_Jb: case INSN_JB_Jb: case INSN_JAE_Jb:
-    case INSN_JE_Jb: case INSN_JNE_Jb: case INSN_JBE_Jb: case INSN_JA_Jb:
-    case INSN_JS_Jb: case INSN_JNS_Jb: case INSN_JP_Jb: case INSN_JNP_Jb:
-    case INSN_JL_Jb: case INSN_JGE_Jb: case INSN_JLE_Jb: case INSN_JG_Jb:
-    case INSN_JO_Jz: case INSN_JNO_Jz: case INSN_JB_Jz: case INSN_JAE_Jz:
-    case INSN_JE_Jz: case INSN_JNE_Jz: case INSN_JBE_Jz: case INSN_JA_Jz:
-    case INSN_JS_Jz: case INSN_JNS_Jz: case INSN_JP_Jz: case INSN_JNP_Jz:
-    case INSN_JL_Jz: case INSN_JGE_Jz: case INSN_JLE_Jz: case INSN_JG_Jz:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* ADD/SUB/CMP r32, imm (81/83 /0 /5 /7, or 05/2D/3D): the ALU op, -1 if
  * the instruction is not such a compare. */
 static int jit_loop_producer(const DecodedInsn *d)
@@ -156,7 +139,7 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
     if (n < 3 || !b->code32)
         return;
     const DecodedInsn *j = b->insns[n - 1], *p = b->insns[n - 2];
-    if (!jit_is_jcc(j->row) || b->flags_dead[n - 2] || b->flags_defer[n - 2])
+    if (!jit_row_jcc(j->row) || b->flags_dead[n - 2] || b->flags_defer[n - 2])
         return;
     uint32_t target = b->insn_next[n - 1] + j->imm;
     if (!j->o32)

@@ -85,10 +85,10 @@ static void put(Gen *g, uint8_t b)
         *g->p++ = b;
 }
 
-static void put_modrm(Gen *g)
+/* The SIB byte and displacement that follow ModRM byte m (32-bit
+ * displacements stay small so accesses land in the test's RAM). */
+static void put_modrm_tail(Gen *g, uint8_t m)
 {
-    uint8_t m = (uint8_t)rnd(g->r);
-    put(g, m);
     unsigned mod = m >> 6, rm = m & 7;
     if (mod == 3)
         return;
@@ -108,6 +108,13 @@ static void put_modrm(Gen *g)
             put(g, (uint8_t)rnd(g->r));
         }
     }
+}
+
+static void put_modrm(Gen *g)
+{
+    uint8_t m = (uint8_t)rnd(g->r);
+    put(g, m);
+    put_modrm_tail(g, m);
 }
 
 static void put_imm(Gen *g, unsigned n)
@@ -272,26 +279,7 @@ static void gen_mul(Gen *g)
     if (rnd(g->r) % 2)
         m |= 0xC0;
     put(g, m);
-    unsigned mod = m >> 6, rm = m & 7;
-    if (mod != 3) {
-        /* Re-use put_modrm's displacement layout. */
-        if (g->code32) {
-            if (rm == 4)
-                put(g, (uint8_t)rnd(g->r));
-            if (mod == 1)
-                put(g, (uint8_t)rnd(g->r));
-            if (mod == 2 || (mod == 0 && rm == 5))
-                for (int i = 0; i < 4; i++)
-                    put(g, (uint8_t)(i < 2 ? rnd(g->r) : 0));
-        } else {
-            if (mod == 1)
-                put(g, (uint8_t)rnd(g->r));
-            if (mod == 2 || (mod == 0 && rm == 6)) {
-                put(g, (uint8_t)rnd(g->r));
-                put(g, (uint8_t)rnd(g->r));
-            }
-        }
-    }
+    put_modrm_tail(g, m);
     if (form == 3)
         put_imm(g, 1);
     else if (form == 4)
