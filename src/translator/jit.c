@@ -34,6 +34,18 @@
 typedef uintptr_t (*JitEnterFn)(CPUState *cpu, CodeCache *cc,
                                 const void *code);
 
+/* Instructions of a block charged at its entry but not retired when it
+ * stopped at `eip`: the one at eip and those after it. EIP is not in the
+ * table only when a control transfer changed it before faulting (task
+ * switch): that is always the block's last instruction. */
+static uint32_t jit_not_retired(const JitBlockInfo *info, uint32_t eip)
+{
+    for (uint32_t i = 0; i < info->ninsn; i++)
+        if (info->eip[i] == eip)
+            return info->ninsn - i;
+    return 1;
+}
+
 /* cpu->insn_pending: what generated code retired since jit_enter, up to
  * the current instruction (cur_tb and the EIP it stored before any call
  * that can read the count), exactly as jit_recover counts at a fault. */
@@ -46,17 +58,8 @@ static uint64_t jit_insn_pending(void *opaque)
     /* A kick may have parked part of the budget (fill trampoline). */
     int64_t n = js->run_budget - cc->budget - js->parked_budget;
     TBlock *tb = cc->cur_tb;
-    if (tb && tb->data) {
-        const JitBlockInfo *info = tb->data;
-        uint32_t k = info->ninsn - 1;
-        for (uint32_t i = 0; i < info->ninsn; i++) {
-            if (info->eip[i] == js->cpu->eip) {
-                k = i;
-                break;
-            }
-        }
-        n -= (int64_t)(info->ninsn - k);
-    }
+    if (tb && tb->data)
+        n -= (int64_t)jit_not_retired(tb->data, js->cpu->eip);
     return n > 0 ? (uint64_t)n : 0;
 }
 
@@ -146,20 +149,8 @@ static void jit_recover(JitState *js)
     js->parked_budget = 0;
     if (js->in_native) {
         TBlock *tb = cc->cur_tb;
-        if (tb && tb->data) {
-            /* EIP is not in the table only when a control transfer
-             * changed it before faulting (task switch): that is always
-             * the block's last instruction. */
-            const JitBlockInfo *info = tb->data;
-            uint32_t k = info->ninsn - 1;
-            for (uint32_t i = 0; i < info->ninsn; i++) {
-                if (info->eip[i] == cpu->eip) {
-                    k = i;
-                    break;
-                }
-            }
-            cc->budget += info->ninsn - k;
-        }
+        if (tb && tb->data)
+            cc->budget += jit_not_retired(tb->data, cpu->eip);
         cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
         js->in_native = false;
     }
