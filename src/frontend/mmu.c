@@ -376,6 +376,13 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
     return host + (lin & 0xFFF);
 }
 
+uint64_t mmu_translate_code(CPUState *cpu, uint32_t lin, int user)
+{
+    uint64_t pa;
+    mmu_fill(cpu, lin, ACC_CODE, user, &pa);
+    return pa;
+}
+
 static inline uint8_t *mmu_lookup(CPUState *cpu, uint32_t lin, unsigned size,
                                   int acc, int user)
 {

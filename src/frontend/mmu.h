@@ -35,6 +35,11 @@ void mmu_attach(CPUState *cpu);
  * write entry that points at it so that stores take the slow path and
  * notify the code cache (memmap.h MEM_PF_CODE). */
 void mmu_protect_code_page(CPUState *cpu, uint64_t pa);
+/* Physical address of a code fetch at lin (walk; may raise #PF), and
+ * the TLB code entry for its page filled when the page is plain memory,
+ * so that the translation tier's in-code block lookup finds it next
+ * time (translator/helpers.c jit_lookup_flags). */
+uint64_t mmu_translate_code(CPUState *cpu, uint32_t lin, int user);
 /* Raise #PF now if a store of `size` bytes at lin would fault. */
 void mmu_probe_write(CPUState *cpu, uint32_t lin, unsigned size, int user);
 

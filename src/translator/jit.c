@@ -210,7 +210,9 @@ static void jit_check_env(JitState *js)
 }
 
 /* Physical address of CS:EIP: the TLB's code entry when it has one (RAM),
- * else a full translation (page walk; may raise #PF). */
+ * else a full translation (page walk; may raise #PF) that fills the code
+ * entry, so that lookups from generated code (jit_lookup_flags) find the
+ * page next time instead of coming back here. */
 static uint64_t jit_code_phys(CPUState *cpu, uint32_t lin)
 {
     const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
@@ -220,7 +222,7 @@ static uint64_t jit_code_phys(CPUState *cpu, uint32_t lin)
         if (host >= mem->ram && host < mem->ram + mem->ram_size)
             return (uint64_t)(host - mem->ram);
     }
-    return mmu_translate(cpu, lin, ACC_CODE, cpu->cpl == 3);
+    return mmu_translate_code(cpu, lin, cpu->cpl == 3);
 }
 
 static TBlock *jit_find(JitState *js, uint32_t flags)
