@@ -126,7 +126,7 @@ typedef struct DescTable {
  * Inline fast paths check (lin & ~0xFFF) == tag and that the access does
  * not cross the page.
  */
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_TAG_INVALID 1u
 typedef struct TlbEntry {

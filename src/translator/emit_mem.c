@@ -46,13 +46,13 @@ void jit_emit_ea(BlockBuilder *b)
     jit_emit_ea_to(b, JIT_REG_EA);
 }
 
-/* ix = ((lin >> 12) & 255) * sizeof(TlbEntry), the byte offset of the
- * TLB entry of the linear address in lin: (lin >> 7) & 0x1FE0. */
+/* ix = ((lin >> 12) & (TLB_SIZE - 1)) * sizeof(TlbEntry), the byte offset
+ * of the TLB entry of the linear address in lin: (lin >> 7) & 0x7FE0. */
 static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
 {
     X64Asm *a = &b->a;
-    _Static_assert(TLB_SIZE == 256 && sizeof(TlbEntry) == 32,
-                   "TLB entry offset is (lin >> 7) & 0x1FE0");
+    _Static_assert(sizeof(TlbEntry) == 32,
+                   "TLB entry offset is (lin >> 7) & ((TLB_SIZE - 1) * 32)");
     if (b->js->bmi2) {
         x64_emit_rorx(a, 4, ix, lin, 7);
     } else {
