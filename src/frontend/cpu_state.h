@@ -118,7 +118,7 @@ typedef struct DescTable {
 } DescTable;
 
 /*
- * Software TLB (owned by mmu.c). Direct-mapped, indexed by bits 19:12 of
+ * Software TLB (owned by mmu.c). Direct-mapped, indexed by bits 21:12 of
  * the linear address, one array per privilege (0 = supervisor, 1 = user:
  * CPL 3). A tag is the page-aligned linear address when the page may be
  * accessed that way through the fast path, else TLB_TAG_INVALID. On a hit
@@ -137,6 +137,15 @@ typedef struct TlbEntry {
 typedef struct SoftTlb {
     TlbEntry e[2][TLB_SIZE];
     bool global[2][TLB_SIZE]; /* entry came from a global page (CR4.PGE) */
+    /* The indices of the entries filled since the last flush, so that
+     * flushes (every MOV CR3) and scans touch those only: used[u][0..
+     * nused[u]) lists each index once (listed[u][i]); an entry cleared
+     * by INVLPG may stay listed. ready: the lists describe the array
+     * (false until the first full clear). */
+    uint16_t used[2][TLB_SIZE];
+    uint32_t nused[2];
+    bool listed[2][TLB_SIZE];
+    bool ready;
     bool has_large;           /* some entry came from a 4 MB / 2 MB page */
     uint32_t map_gen;         /* vm->mem.map_gen when last flushed */
     /* A copy of one entry (its tag of one access kind and its addend)

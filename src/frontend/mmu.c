@@ -264,30 +264,47 @@ static void tlb_entry_clear(TlbEntry *e)
 
 void cpu_tlb_flush(CPUState *cpu)
 {
+    SoftTlb *t = &cpu->tlb;
     cpu->a20_mask = (uint32_t)cpu->vm->a20_mask;
-    cpu->tlb.map_gen = cpu->vm->mem.map_gen;
+    t->map_gen = cpu->vm->mem.map_gen;
     for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            tlb_entry_clear(&cpu->tlb.e[u][i]);
-            cpu->tlb.global[u][i] = false;
+        unsigned n = t->ready ? t->nused[u] : TLB_SIZE;
+        for (unsigned k = 0; k < n; k++) {
+            unsigned i = t->ready ? t->used[u][k] : k;
+            tlb_entry_clear(&t->e[u][i]);
+            t->global[u][i] = false;
+            t->listed[u][i] = false;
         }
+        t->nused[u] = 0;
     }
-    cpu->tlb.has_large = false;
+    t->ready = true;
+    t->has_large = false;
 }
 
 void mmu_flush_nonglobal(CPUState *cpu)
 {
+    SoftTlb *t = &cpu->tlb;
+    if (!t->ready) {
+        cpu_tlb_flush(cpu);
+        return;
+    }
     bool kept = false;
     for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            if (cpu->tlb.global[u][i])
+        unsigned n = 0;
+        for (unsigned k = 0; k < t->nused[u]; k++) {
+            unsigned i = t->used[u][k];
+            if (t->global[u][i]) {
+                t->used[u][n++] = (uint16_t)i;
                 kept = true;
-            else
-                tlb_entry_clear(&cpu->tlb.e[u][i]);
+            } else {
+                tlb_entry_clear(&t->e[u][i]);
+                t->listed[u][i] = false;
+            }
         }
+        t->nused[u] = n;
     }
     if (!kept)
-        cpu->tlb.has_large = false;
+        t->has_large = false;
 }
 
 void mmu_invlpg(CPUState *cpu, uint32_t lin)
@@ -334,9 +351,12 @@ void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
         return;
     *f &= (uint8_t)~MEM_PF_WPTR;
     uintptr_t host = (uintptr_t)(mem->ram + (pa & ~(uint64_t)0xFFF));
+    SoftTlb *t = &cpu->tlb;
+    if (!t->ready)
+        cpu_tlb_flush(cpu);
     for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TlbEntry *e = &cpu->tlb.e[u][i];
+        for (unsigned k = 0; k < t->nused[u]; k++) {
+            TlbEntry *e = &t->e[u][t->used[u][k]];
             if (e->tag_write != TLB_TAG_INVALID &&
                 e->addend + e->tag_write == host)
                 e->tag_write = TLB_TAG_INVALID;
@@ -358,6 +378,8 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
     uint8_t *host = mem_page_ptr(mem, page, acc == ACC_WRITE);
     if (!host || (dbg_any_enabled(cpu) && dbg_watch_page(cpu, lin)))
         return NULL;
+    if (!cpu->tlb.ready)
+        cpu_tlb_flush(cpu);
     unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
     TlbEntry *e = &cpu->tlb.e[user][idx];
     uintptr_t addend = (uintptr_t)host - (uintptr_t)(lin & PAGE_MASK);
@@ -366,6 +388,10 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
         tlb_entry_clear(e);
     e->addend = addend;
     cpu->tlb.global[user][idx] = w.global;
+    if (!cpu->tlb.listed[user][idx]) {
+        cpu->tlb.listed[user][idx] = true;
+        cpu->tlb.used[user][cpu->tlb.nused[user]++] = (uint16_t)idx;
+    }
     cpu->tlb.has_large |= w.large;
     e->tag_read = e->tag_code = tag;
     if (acc == ACC_WRITE ||

@@ -202,6 +202,49 @@ START_TEST(test_global_pages)
 }
 END_TEST
 
+/* Flushes visit only the entries filled since the last flush (the used
+ * lists): a MOV CR3-style flush must still drop every non-global entry
+ * and keep the global ones, a full flush drops all, and refills after
+ * INVLPG never list an index twice. */
+START_TEST(test_tlb_used_lists)
+{
+    Env e = env_new();
+    CPUState *cpu = e.cpu;
+    paging_on(&e, CR4_PGE);
+    for (uint32_t pg = 0x100; pg < 0x100 + TLB_SIZE + 40; pg++)
+        wr32(&e, PT + (pg & 0x3FF) * 4, (pg << 12) | (pg & 1 ? 0x107 : 7));
+    wr32(&e, PD + 4, PT | 7); /* 4-8 MB: the same table, so the indices wrap */
+    for (uint32_t pg = 0x100; pg < 0x100 + TLB_SIZE + 40; pg++)
+        ld(&e, pg << 12);
+    ck_assert_uint_le(cpu->tlb.nused[0], TLB_SIZE);
+    for (unsigned i = 0; i < 8; i++) {
+        mmu_invlpg(cpu, (0x100 + i) << 12);
+        ld(&e, (0x100 + i) << 12);
+    }
+    ck_assert_uint_le(cpu->tlb.nused[0], TLB_SIZE);
+    mmu_flush_nonglobal(cpu);
+    unsigned kept = 0;
+    for (unsigned i = 0; i < TLB_SIZE; i++) {
+        const TlbEntry *t = &cpu->tlb.e[0][i];
+        bool valid = t->tag_read != TLB_TAG_INVALID;
+        if (valid) {
+            kept++;
+            ck_assert(cpu->tlb.global[0][i]);
+            ck_assert(cpu->tlb.listed[0][i]);
+        }
+    }
+    ck_assert_uint_eq(kept, cpu->tlb.nused[0]);
+    ck_assert_uint_gt(kept, 0);
+    cpu_tlb_flush(cpu);
+    ck_assert_uint_eq(cpu->tlb.nused[0], 0);
+    for (unsigned i = 0; i < TLB_SIZE; i++) {
+        ck_assert_uint_eq(cpu->tlb.e[0][i].tag_read, TLB_TAG_INVALID);
+        ck_assert(!cpu->tlb.listed[0][i]);
+    }
+    env_free(&e);
+}
+END_TEST
+
 /* The first store to a clean page must walk (and set D) even if reads of
  * that page are already cached (SDM 4.8). */
 START_TEST(test_dirty_after_cached_read)
@@ -293,6 +336,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, test_pse);
     tcase_add_test(tc, test_pae);
     tcase_add_test(tc, test_global_pages);
+    tcase_add_test(tc, test_tlb_used_lists);
     tcase_add_test(tc, test_dirty_after_cached_read);
     tcase_add_test(tc, test_page_crossing);
     tcase_add_test(tc, test_a20);
