@@ -155,6 +155,44 @@ typedef struct SoftTlb {
     uintptr_t loop_addend;
 } SoftTlb;
 
+/*
+ * Caches of the INT and IRET fast paths (except.c, seg.c). A DescRef is
+ * where a fast path read descriptor-table bytes: their linear address,
+ * the supervisor TLB entry that mapped it and that entry's addend. While
+ * the entry keeps that tag and addend the bytes are at addend + lin, as
+ * a TLB probe would find them; the caches also keep the bytes themselves
+ * and compare them on every use, so no event needs to invalidate them.
+ */
+typedef struct DescRef {
+    const TlbEntry *te;
+    uintptr_t addend;
+    uint32_t lin;
+} DescRef;
+
+/* One interrupt delivery through a vector at a CPL (except.c): the gate,
+ * the target CS descriptor and, for a privilege change, the TSS stack
+ * slot and the SS descriptor, with the segment caches they give. */
+typedef struct IntCache {
+    DescRef gate, cs, tss, ss;
+    uint64_t gate_raw, cs_raw, ss_raw;
+    SegCache ncs, nss;
+    uint32_t eip;       /* the gate's offset */
+    uint8_t vector, cpl;
+    bool valid, inner;  /* inner: to a more privileged level (TSS stack) */
+    bool trap;          /* trap gate: IF is kept */
+    bool soft_ok;       /* gate DPL >= CPL: INT n may use it */
+} IntCache;
+#define INT_CACHE_SIZE 32
+
+/* The last IRET at a CPL (seg.c): the popped CS selector and its
+ * descriptor, and for a return to an outer level the popped SS. */
+typedef struct IretCache {
+    DescRef cs, ss;
+    uint64_t cs_raw, ss_raw;
+    SegCache ncs, nss;
+    bool valid, outer;
+} IretCache;
+
 #define MSR_MTRR_COUNT 32
 
 typedef struct CpuMsrs {
@@ -223,6 +261,10 @@ struct CPUState {
     uint64_t tsc_base;      /* TSC value at insn_count 0 (see exec_misc.c) */
 
     FpuState fpu;
+
+    /* INT/IRET fast-path caches (except.c, seg.c; self-checking). */
+    IntCache int_cache[INT_CACHE_SIZE];
+    IretCache iret_cache[4]; /* by CPL */
 
     struct VM *vm;
     const struct DecodeTable *dtab;

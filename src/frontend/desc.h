@@ -85,11 +85,9 @@ static inline uint32_t desc_limit(const Desc *d)
 /* Read the descriptor of sel (GDT or LDT by TI); false if it lies beyond
  * the table limit or TI=1 with no usable LDT. */
 bool desc_read(CPUState *cpu, uint16_t sel, Desc *d);
-/* desc_read() on the fast path only: true (and *d) if the descriptor is
- * within the table limit and its 8 bytes are in one page that the
- * supervisor TLB already maps for reading; false means "use desc_read"
- * (not: "invalid"). No side effects. */
-static inline bool desc_read_fast(CPUState *cpu, uint16_t sel, Desc *d)
+/* Linear address of sel's descriptor (GDT or LDT by TI): false if it lies
+ * beyond the table limit or TI=1 with no usable LDT. */
+static inline bool desc_lin(const CPUState *cpu, uint16_t sel, uint32_t *lin)
 {
     uint32_t base = cpu->gdtr.base, limit = cpu->gdtr.limit;
     if (sel & 4) {
@@ -100,7 +98,41 @@ static inline bool desc_read_fast(CPUState *cpu, uint16_t sel, Desc *d)
     }
     if ((uint32_t)(sel | 7) > limit)
         return false;
-    const uint8_t *p = mmu_tlb_ptr(cpu, base + (sel & ~7u), 8, ACC_READ, 0);
+    *lin = base + (sel & ~7u);
+    return true;
+}
+/* A DescRef (cpu_state.h) for the 8 bytes at lin, which the supervisor
+ * TLB maps for reading now (the caller just read them through it). */
+static inline void desc_ref_set(CPUState *cpu, DescRef *r, uint32_t lin)
+{
+    const TlbEntry *te = &cpu->tlb.e[0][(lin >> 12) & (TLB_SIZE - 1)];
+    r->te = te;
+    r->addend = te->addend;
+    r->lin = lin;
+}
+/* Read into *raw the 8 bytes r refers to if they are still at linear
+ * address lin and the TLB still maps them to the same host bytes; false
+ * otherwise (the caller takes its uncached path). */
+static inline bool desc_ref_read(const DescRef *r, uint32_t lin,
+                                 uint64_t *raw)
+{
+    const TlbEntry *te = r->te;
+    if (lin != r->lin || !te || te->tag_read != (lin & 0xFFFFF000u) ||
+        te->addend != r->addend)
+        return false;
+    __builtin_memcpy(raw, (const uint8_t *)(r->addend + lin), 8);
+    return true;
+}
+/* desc_read() on the fast path only: true (and *d) if the descriptor is
+ * within the table limit and its 8 bytes are in one page that the
+ * supervisor TLB already maps for reading; false means "use desc_read"
+ * (not: "invalid"). No side effects. */
+static inline bool desc_read_fast(CPUState *cpu, uint16_t sel, Desc *d)
+{
+    uint32_t lin;
+    if (!desc_lin(cpu, sel, &lin))
+        return false;
+    const uint8_t *p = mmu_tlb_ptr(cpu, lin, 8, ACC_READ, 0);
     if (!p)
         return false;
     __builtin_memcpy(&d->lo, p, 4);

@@ -259,37 +259,81 @@ static void except_fast_push(CPUState *cpu, uint8_t *p, bool has_err,
 }
 
 /* SS for privilege dpl from the 32-bit TSS, checked as seg_check_ss()
- * does (and already accessed); false to take the full path. */
-static bool except_fast_tss_ss(CPUState *cpu, unsigned dpl, SegCache *nss,
-                               Desc *d, uint32_t *nesp)
+ * does (and already accessed); false to take the full path. Records
+ * where the slot and the descriptor were in c. */
+static bool except_fast_tss_ss(CPUState *cpu, unsigned dpl, IntCache *c,
+                               uint32_t *nesp)
 {
-    uint32_t off = 4 + dpl * 8;
+    uint32_t off = 4 + dpl * 8, lin = cpu->tr.base + off;
     if (!(cpu->tr.attr & 0x8) || off + 7 > cpu->tr.limit)
         return false;
-    const uint8_t *t = mmu_tlb_ptr(cpu, cpu->tr.base + off, 8, ACC_READ, 0);
+    const uint8_t *t = mmu_tlb_ptr(cpu, lin, 8, ACC_READ, 0);
     if (!t)
         return false;
+    desc_ref_set(cpu, &c->tss, lin);
     uint16_t sel;
     memcpy(nesp, t, 4);
     memcpy(&sel, t + 4, 2);
-    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, d) ||
-        (sel & 3) != dpl || desc_dpl(d) != dpl ||
-        (desc_type(d) & 0x1A) != 0x12 || !desc_present(d) ||
-        !desc_accessed(d))
+    Desc d;
+    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, &d) ||
+        (sel & 3) != dpl || desc_dpl(&d) != dpl ||
+        (desc_type(&d) & 0x1A) != 0x12 || !desc_present(&d) ||
+        !desc_accessed(&d))
         return false;
-    seg_cache_fill(nss, sel, d);
+    desc_lin(cpu, sel, &lin);
+    desc_ref_set(cpu, &c->ss, lin);
+    c->ss_raw = (uint64_t)d.hi << 32 | d.lo;
+    seg_cache_fill(&c->nss, sel, &d);
     return true;
+}
+
+/* Commit a delivery the checks of c allow: push the frame at p (below
+ * the new ESP top `esp`), load CS (and SS for an inner one) from c. */
+static inline void except_fast_commit(CPUState *cpu, const IntCache *c,
+                                      uint8_t *p, uint32_t esp,
+                                      unsigned size, bool has_err,
+                                      uint32_t err, uint32_t ret_eip)
+{
+    except_fast_push(cpu, p, has_err, err, ret_eip, c->inner);
+    if (c->inner)
+        cpu->seg[SEG_SS] = c->nss;
+    cpu->regs[R_ESP] = esp - size;
+    cpu->seg[SEG_CS] = c->ncs;
+    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
+    if (!c->trap)
+        cpu->eflags &= ~EFL_IF;
+    cpu_update_mode_pm(cpu);
+    cpu->eip = cpu->next_eip = c->eip;
+    cpu->xfer_fast = true;
+}
+
+/* Host address of the frame for c on the stack it uses, with that stack's
+ * ESP top in *esp, or NULL. */
+static uint8_t *except_fast_stack(CPUState *cpu, const IntCache *c,
+                                  uint32_t *esp, unsigned size)
+{
+    if (c->inner)
+        return except_fast_frame(cpu, &c->nss, *esp, size, 0);
+    *esp = cpu->regs[R_ESP];
+    return except_fast_frame(cpu, &cpu->seg[SEG_SS], *esp, size,
+                             cpu->cpl == 3);
+}
+
+static unsigned except_cache_idx(int vector)
+{
+    return ((unsigned)vector ^ ((unsigned)vector >> 5)) % INT_CACHE_SIZE;
 }
 
 static bool except_fast(CPUState *cpu, int vector, IntKind kind,
                         bool has_err, uint32_t err, uint32_t ret_eip)
 {
+    uint32_t glin = cpu->idtr.base + (uint32_t)vector * 8;
     if (cpu->vm86 || (uint32_t)vector * 8 + 7 > cpu->idtr.limit)
         return false;
-    const uint8_t *gp = mmu_tlb_ptr(cpu, cpu->idtr.base + (uint32_t)vector * 8,
-                                    8, ACC_READ, 0);
+    const uint8_t *gp = mmu_tlb_ptr(cpu, glin, 8, ACC_READ, 0);
     if (!gp)
         return false;
+    IntCache c = {0};
     Desc g, cd;
     memcpy(&g.lo, gp, 4);
     memcpy(&g.hi, gp + 4, 4);
@@ -298,42 +342,85 @@ static bool except_fast(CPUState *cpu, int vector, IntKind kind,
         (kind == INT_SOFTWARE && desc_dpl(&g) < cpu->cpl))
         return false;
     uint16_t csel = gate_sel(&g);
+    uint32_t clin = 0;
     if ((csel & 0xFFFC) == 0 || !desc_read_fast(cpu, csel, &cd) ||
         !desc_is_code(&cd) || desc_conforming(&cd) || !desc_present(&cd) ||
         !desc_accessed(&cd) || desc_dpl(&cd) > cpu->cpl ||
         gate_off(&g) > desc_limit(&cd))
         return false;
     unsigned dpl = desc_dpl(&cd);
-    unsigned size = (has_err ? 16 : 12) + (dpl < cpu->cpl ? 8 : 0);
-    uint8_t *p;
-    if (dpl < cpu->cpl) {
-        SegCache nss;
-        Desc sd;
-        uint32_t nesp;
-        if (!except_fast_tss_ss(cpu, dpl, &nss, &sd, &nesp) ||
-            !(p = except_fast_frame(cpu, &nss, nesp, size, 0)))
+    c.inner = dpl < cpu->cpl;
+    unsigned size = (has_err ? 16 : 12) + (c.inner ? 8 : 0);
+    uint32_t esp = 0;
+    if (c.inner && !except_fast_tss_ss(cpu, dpl, &c, &esp))
+        return false;
+    uint8_t *p = except_fast_stack(cpu, &c, &esp, size);
+    if (!p)
+        return false;
+    desc_ref_set(cpu, &c.gate, glin);
+    desc_lin(cpu, csel, &clin);
+    desc_ref_set(cpu, &c.cs, clin);
+    c.gate_raw = (uint64_t)g.hi << 32 | g.lo;
+    c.cs_raw = (uint64_t)cd.hi << 32 | cd.lo;
+    seg_cache_fill(&c.ncs, (uint16_t)((csel & ~3u) | dpl), &cd);
+    c.eip = gate_off(&g);
+    c.vector = (uint8_t)vector;
+    c.cpl = cpu->cpl;
+    c.trap = ty & 1;
+    c.soft_ok = desc_dpl(&g) >= cpu->cpl;
+    c.valid = true;
+    IntCache *slot = &cpu->int_cache[except_cache_idx(vector)];
+    *slot = c;
+    except_fast_commit(cpu, slot, p, esp, size, has_err, err, ret_eip);
+    return true;
+}
+
+/* ---------------------------------------------------- delivery cache
+ *
+ * except_fast() re-reads and re-checks the gate, the CS descriptor, the
+ * TSS stack slot and the SS descriptor on every delivery: a chain of
+ * dependent loads, each address coming from the bytes read before. After
+ * a fast delivery, cpu->int_cache keeps for that vector and CPL where
+ * those bytes were (DescRef), the bytes, and the segment caches they
+ * gave. The next delivery through the vector at the same CPL checks that
+ * the table registers still give the same linear addresses, that the TLB
+ * still maps them to the same host bytes and that the bytes are the same
+ * (loads whose addresses are all known up front): then each check of
+ * except_fast() has the outcome it had, and the cached segment caches are
+ * what it would fill. Nothing has to invalidate the cache: LIDT, LGDT,
+ * LLDT, LTR, a task switch, a TLB change or a store to a descriptor shows
+ * up as a mismatch, and except_fast() runs (and refills the entry).
+ */
+static bool except_cached(CPUState *cpu, int vector, IntKind kind,
+                          bool has_err, uint32_t err, uint32_t ret_eip)
+{
+    const IntCache *c = &cpu->int_cache[except_cache_idx(vector)];
+    uint32_t off = 4 + (c->ncs.sel & 3) * 8, clin, slin;
+    uint64_t g, cd, t, sd;
+    if (!c->valid || c->vector != vector || c->cpl != cpu->cpl ||
+        cpu->vm86 || (kind == INT_SOFTWARE && !c->soft_ok) ||
+        (uint32_t)vector * 8 + 7 > cpu->idtr.limit ||
+        !desc_ref_read(&c->gate, cpu->idtr.base + (uint32_t)vector * 8,
+                       &g) ||
+        !desc_lin(cpu, c->ncs.sel, &clin) ||
+        !desc_ref_read(&c->cs, clin, &cd) || g != c->gate_raw ||
+        cd != c->cs_raw)
+        return false;
+    uint32_t esp = 0;
+    if (c->inner) {
+        if (!(cpu->tr.attr & 0x8) || off + 7 > cpu->tr.limit ||
+            !desc_ref_read(&c->tss, cpu->tr.base + off, &t) ||
+            !desc_lin(cpu, c->nss.sel, &slin) ||
+            !desc_ref_read(&c->ss, slin, &sd) ||
+            (uint16_t)(t >> 32) != c->nss.sel || sd != c->ss_raw)
             return false;
-        except_fast_push(cpu, p, has_err, err, ret_eip, true);
-        /* Filled in place: copying the just-filled local would stall
-         * store forwarding. */
-        seg_cache_fill(&cpu->seg[SEG_SS], nss.sel, &sd);
-        cpu->regs[R_ESP] = nesp - size;
-    } else {
-        uint32_t esp = cpu->regs[R_ESP];
-        p = except_fast_frame(cpu, &cpu->seg[SEG_SS], esp, size,
-                              cpu->cpl == 3);
-        if (!p)
-            return false;
-        except_fast_push(cpu, p, has_err, err, ret_eip, false);
-        cpu->regs[R_ESP] = esp - size;
+        esp = (uint32_t)t;
     }
-    seg_cache_fill(&cpu->seg[SEG_CS], (uint16_t)((csel & ~3u) | dpl), &cd);
-    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_VM | EFL_RF);
-    if (!(ty & 1))
-        cpu->eflags &= ~EFL_IF;
-    cpu_update_mode_pm(cpu);
-    cpu->eip = cpu->next_eip = gate_off(&g);
-    cpu->xfer_fast = true;
+    unsigned size = (has_err ? 16 : 12) + (c->inner ? 8 : 0);
+    uint8_t *p = except_fast_stack(cpu, c, &esp, size);
+    if (!p)
+        return false;
+    except_fast_commit(cpu, c, p, esp, size, has_err, err, ret_eip);
     return true;
 }
 
@@ -350,7 +437,8 @@ void cpu_interrupt(CPUState *cpu, int vector, IntKind kind, bool has_err,
         cpu->next_eip = cpu->eip;
         return;
     }
-    if (except_fast(cpu, vector, kind, has_err, err, ret_eip))
+    if (except_cached(cpu, vector, kind, has_err, err, ret_eip) ||
+        except_fast(cpu, vector, kind, has_err, err, ret_eip))
         return;
     except_protected(cpu, vector, kind, has_err, err, ret_eip);
     cpu->eip = cpu->next_eip;

@@ -476,9 +476,64 @@ static inline void seg_iret_fast_eflags(CPUState *cpu, uint32_t fl,
     cpu->eflags = (((old & ~mask) | (fl & mask)) & 0x003F7FD5u) | EFL_FIXED1;
 }
 
+/* The fast IRET's code segment sel (at the CPL or an outer level): the
+ * checks of seg_iret_fast() on its descriptor, the offset excepted.
+ * From cpu->iret_cache[cpl] when it holds sel and its descriptor bytes
+ * are unchanged where they were read (as the INT cache in except.c:
+ * nothing needs invalidating); else read and checked, and remembered in
+ * c. False: take the full path. */
+static bool seg_iret_fast_cs(CPUState *cpu, uint16_t sel, IretCache *c)
+{
+    uint32_t lin;
+    uint64_t raw;
+    if (!desc_lin(cpu, sel, &lin))
+        return false;
+    if (c->valid && c->ncs.sel == sel && desc_ref_read(&c->cs, lin, &raw) &&
+        raw == c->cs_raw)
+        return true;
+    Desc d;
+    unsigned rpl = sel & 3;
+    c->valid = false;
+    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, &d) ||
+        !desc_is_code(&d) || rpl < cpu->cpl || desc_conforming(&d) ||
+        desc_dpl(&d) != rpl || !desc_present(&d) || !desc_accessed(&d))
+        return false;
+    desc_ref_set(cpu, &c->cs, lin);
+    c->cs_raw = (uint64_t)d.hi << 32 | d.lo;
+    seg_cache_fill(&c->ncs, sel, &d);
+    c->nss.sel = 0; /* the SS part is filled by seg_iret_fast_ss() */
+    c->ss.te = NULL;
+    c->valid = true;
+    return true;
+}
+
+/* The same for the stack segment of an IRET to the outer level rpl. */
+static bool seg_iret_fast_ss(CPUState *cpu, uint16_t sel, unsigned rpl,
+                             IretCache *c)
+{
+    uint32_t lin;
+    uint64_t raw;
+    if (!desc_lin(cpu, sel, &lin))
+        return false;
+    if (c->nss.sel == sel && desc_ref_read(&c->ss, lin, &raw) &&
+        raw == c->ss_raw)
+        return true;
+    Desc sd;
+    if ((sel & 0xFFFC) == 0 || !desc_read_fast(cpu, sel, &sd) ||
+        (sel & 3) != rpl || desc_dpl(&sd) != rpl ||
+        (desc_type(&sd) & 0x1A) != 0x12 || !desc_present(&sd) ||
+        !desc_accessed(&sd))
+        return false;
+    desc_ref_set(cpu, &c->ss, lin);
+    c->ss_raw = (uint64_t)sd.hi << 32 | sd.lo;
+    seg_cache_fill(&c->nss, sel, &sd);
+    return true;
+}
+
 static bool seg_iret_fast(CPUState *cpu)
 {
     const SegCache *ss = &cpu->seg[SEG_SS];
+    IretCache *c = &cpu->iret_cache[cpu->cpl];
     uint32_t esp = cpu->regs[R_ESP];
     int user = cpu->cpl == 3;
     if ((ss->attr & (SEG_ATTR_UNUSABLE | SEG_ATTR_DB | 0xC)) != SEG_ATTR_DB ||
@@ -492,16 +547,13 @@ static bool seg_iret_fast(CPUState *cpu)
     memcpy(&off, p, 4);
     memcpy(&sel, p + 4, 2);
     memcpy(&fl, p + 8, 4);
-    Desc d;
     unsigned rpl = sel & 3;
-    if (((fl & EFL_VM) && cpu->cpl == 0) || (sel & 0xFFFC) == 0 ||
-        !desc_read_fast(cpu, sel, &d) || !desc_is_code(&d) ||
-        rpl < cpu->cpl || desc_conforming(&d) || desc_dpl(&d) != rpl ||
-        !desc_present(&d) || !desc_accessed(&d) || off > desc_limit(&d))
+    if (((fl & EFL_VM) && cpu->cpl == 0) || !seg_iret_fast_cs(cpu, sel, c) ||
+        off > c->ncs.limit)
         return false;
     uint32_t mask = seg_iret_mask(cpu, true);
     if (rpl == cpu->cpl) {
-        seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
+        cpu->seg[SEG_CS] = c->ncs;
         cpu_update_mode_pm(cpu);
         cpu->next_eip = off;
         stack_set_esp(cpu, esp + 12);
@@ -516,21 +568,15 @@ static bool seg_iret_fast(CPUState *cpu)
     uint16_t nss_sel;
     memcpy(&nesp, p + 12, 4);
     memcpy(&nss_sel, p + 16, 2);
-    Desc sd;
-    if ((nss_sel & 0xFFFC) == 0 || !desc_read_fast(cpu, nss_sel, &sd) ||
-        (nss_sel & 3) != rpl || desc_dpl(&sd) != rpl ||
-        (desc_type(&sd) & 0x1A) != 0x12 || !desc_present(&sd) ||
-        !desc_accessed(&sd))
+    if (!seg_iret_fast_ss(cpu, nss_sel, rpl, c))
         return false;
-    /* Filled in place (as seg_commit_outer_stack() would copy it): a
-     * struct copy of a just-filled local stalls store forwarding. */
-    seg_cache_fill(&cpu->seg[SEG_SS], nss_sel, &sd);
-    cpu->regs[R_ESP] = (cpu->seg[SEG_SS].attr & SEG_ATTR_DB)
+    cpu->seg[SEG_SS] = c->nss;
+    cpu->regs[R_ESP] = (c->nss.attr & SEG_ATTR_DB)
                            ? nesp
                            : (cpu->regs[R_ESP] & 0xFFFF0000u) |
                                  (nesp & 0xFFFF);
     seg_iret_fast_eflags(cpu, fl, mask);
-    seg_cache_fill(&cpu->seg[SEG_CS], sel, &d);
+    cpu->seg[SEG_CS] = c->ncs;
     cpu_update_mode_pm(cpu);
     cpu->next_eip = off;
     cpu->xfer_fast = !seg_null_invalid(cpu);

@@ -15,6 +15,12 @@
 ;      IRET nulls them, so the translation tier must not keep the ring-0
 ;      block's segment mode bits (a block for the same ring-3 code with
 ;      usable DS exists from run_ring3): the load through DS is #GP(0)
+;   9. the cached deliveries and IRETs (except.c, seg.c keep the checked
+;      descriptors and compare their bytes): after warm runs, the gate's
+;      DPL lowered (#GP(vec*8+2)), its CS not present (#NP(sel)), its
+;      offset moved (the new handler runs), the gate made a trap gate (IF
+;      kept); a changed TSS stack (cases 2b, 5) is covered above; IRET
+;      to ring 3 with its CS made not present (#NP), its SS read-only (#GP)
 ; Every successful case runs three times and must give the same frame.
 %include "lib/x86bt.inc"
 %include "lib/paging.inc"
@@ -105,7 +111,46 @@ test_main:
 %rep 3
     call iret_nullds
 %endrep
+
+    ; 9. cached deliveries see every change
+    mov eax, user_cache
+    mov ebx, 0x200
+    call run_ring3
+    ASSERT_EQ [R_DONE], 5, "ring-3 part 5 completed"
+    ; the IRET to ring 3 (cached by the runs above) with its CS not
+    ; present, then with its SS read-only
+    and byte [GDT_ADDR(SEL_CODE3) + 5], ~0x80
+%rep 2
+    mov [R_UESP], esp               ; a same-ring fault resumes with
+    FAULT_BEGIN_NOEIP 11, SEL_CODE3 & 0xFFFC
+    call iret_user
+    FAULT_END
+    mov esp, [R_UESP]               ; the frame still pushed
+%endrep
+    or byte [GDT_ADDR(SEL_CODE3) + 5], 0x80
+    and byte [GDT_ADDR(SEL_DATA3) + 5], ~0x02
+%rep 2
+    mov [R_UESP], esp               ; a same-ring fault resumes with
+    FAULT_BEGIN_NOEIP 13, SEL_DATA3 & 0xFFFC
+    call iret_user
+    FAULT_END
+    mov esp, [R_UESP]               ; the frame still pushed
+%endrep
+    or byte [GDT_ADDR(SEL_DATA3) + 5], 0x02
+    mov eax, user_ok2
+    mov ebx, 0x200
+    call run_ring3
+    ASSERT_EQ [R_DONE], 6, "ring-3 part 6 completed"
     ret
+
+; IRETD to user_nullds in ring 3 (case 9: it faults in ring 0).
+iret_user:
+    push dword SEL_DATA3
+    push dword STACK3_TOP
+    push dword 0x202
+    push dword SEL_CODE3
+    push dword user_nullds
+    iretd
 
 ; IRET to user_nullds in ring 3 with DS..GS = SEL_DATA0 (nulled by it);
 ; the load there must raise #GP(0), which resumes here in ring 0.
@@ -162,6 +207,11 @@ handler:
     mov eax, ss
     mov [R_HSS], eax
     pop eax
+    iretd
+
+; Gate 0x64's handler while case 9 moves its offset (CS = S_CODEB).
+handler2:
+    mov dword [R_DONE], 0x64
     iretd
 
 ; ------------------------------------------------------------ ring 3
@@ -260,6 +310,56 @@ user_pf:
     CASE 0x62, SEL_CODE1, SEL_DATA1, 0, 1
 %endrep
     mov dword [R_DONE], 4
+    RING0
+
+user_cache:
+    mov ebx, [TSS_BASE + 4]
+    sub ebx, 20
+    CASE 0x64, S_CODEB, SEL_DATA0, 0, 1
+    ; the gate's DPL 0 (paging is off: ring 3 can write the tables)
+    and byte [IDT_ADDR(0x64) + 5], ~0x60
+%rep 2
+    FAULT_BEGIN 13, 0x64 * 8 + 2
+    int 0x64
+    FAULT_END
+%endrep
+    or byte [IDT_ADDR(0x64) + 5], 0x60
+    CASE 0x64, S_CODEB, SEL_DATA0, 0, 1
+    ; its code segment not present
+    and byte [GDT_ADDR(S_CODEB) + 5], ~0x80
+%rep 2
+    FAULT_BEGIN 11, S_CODEB
+    int 0x64
+    FAULT_END
+%endrep
+    or byte [GDT_ADDR(S_CODEB) + 5], 0x80
+    CASE 0x64, S_CODEB, SEL_DATA0, 0, 1
+    ; the offset moved to handler2 (marks R_DONE)
+    mov dword [R_DONE], 0
+    mov eax, handler2 - CODEB
+    call set_gate64
+    int 0x64
+    ASSERT_EQ [R_DONE], 0x64, "moved gate offset: handler2 ran"
+    mov eax, handler - CODEB
+    call set_gate64
+    CASE 0x64, S_CODEB, SEL_DATA0, 0, 1
+    ; an interrupt gate turned into a trap gate: IF stays set
+    or byte [IDT_ADDR(0x64) + 5], 1
+    CASE 0x64, S_CODEB, SEL_DATA0, 0x200, 1
+    and byte [IDT_ADDR(0x64) + 5], ~1
+    CASE 0x64, S_CODEB, SEL_DATA0, 0, 1
+    mov dword [R_DONE], 5
+    RING0
+
+; Gate 0x64's offset := eax.
+set_gate64:
+    mov [IDT_ADDR(0x64)], ax
+    shr eax, 16
+    mov [IDT_ADDR(0x64) + 6], ax
+    ret
+
+user_ok2:
+    mov dword [R_DONE], 6
     RING0
 
 user_conf:
