@@ -5,11 +5,18 @@
  * segment honours overrides, the destination is always ES. Registers are
  * updated after every element, so a fault in the middle leaves a
  * restartable state (EIP still at the instruction); long repeats yield to
- * pending interrupts between elements by not advancing EIP.
+ * pending interrupts between elements by not advancing EIP. REP MOVS/STOS
+ * with 32-bit addresses and DF=0 move runs of elements directly between
+ * TLB-mapped host pages (str_bulk); everything else, and the element at
+ * which a run stops (a page end, a TLB miss, a segment limit), goes
+ * through str_one, which raises any fault with the registers exact.
  */
 #include "frontend/exec.h"
 
+#include <string.h>
+
 #include "frontend/alu.h"
+#include "frontend/debug.h"
 #include "frontend/seg.h"
 #include "machine/vm.h"
 
@@ -87,6 +94,91 @@ static bool str_should_yield(const CPUState *cpu)
            (vm->intr_line && (cpu->eflags & EFL_IF));
 }
 
+/* Would seg_linear() accept [off, off+len) of seg for acc without a
+ * fault? Only the plain case (expand-up, no wrap); false means "check
+ * element by element", not "faults". */
+static bool str_seg_ok(const CPUState *cpu, int seg, uint32_t off,
+                       uint32_t len, int acc)
+{
+    const SegCache *s = &cpu->seg[seg];
+    uint32_t attr = s->attr, last = off + len - 1;
+    if (cpu->pe && !cpu->vm86) {
+        if (attr & SEG_ATTR_UNUSABLE)
+            return false;
+        if (acc == ACC_WRITE && (attr & 0xA) != 0x2)
+            return false;
+        if (acc == ACC_READ && (attr & 0xA) == 0x8)
+            return false;
+    }
+    if (!(attr & 0x8) && (attr & 0x4))
+        return false; /* expand-down */
+    return last >= off && last <= s->limit;
+}
+
+/* Copy k elements of sz bytes forward from src to dst as one element
+ * after the other would (a destination just above an overlapping source
+ * sees the bytes already stored: the pattern repeats). */
+static void str_copy_fwd(uint8_t *dst, const uint8_t *src, uint32_t k,
+                         unsigned sz)
+{
+    size_t n = (size_t)k * sz;
+    if (dst <= src || dst >= src + n) {
+        memmove(dst, src, n);
+        return;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t v;
+        memcpy(&v, src + (size_t)i * sz, sz);
+        memcpy(dst + (size_t)i * sz, &v, sz);
+    }
+}
+
+/* One run of REP MOVS/STOS (a32, DF=0) within a page of the source and
+ * of the destination, both in the TLB, at most ECX elements: moved
+ * directly, then ECX/ESI/EDI advanced. Returns the elements done (0: take
+ * one element through str_one). Stores never reach a code page: the TLB
+ * has no write entry for one (mmu.c), so SMC needs no check here. */
+static uint32_t str_bulk(CPUState *cpu, const DecodedInsn *d, unsigned kind,
+                         unsigned sz)
+{
+    uint32_t edi = cpu->regs[R_EDI], esi = cpu->regs[R_ESI];
+    uint32_t k = cpu->regs[R_ECX];
+    int user = cpu->cpl == 3;
+    uint32_t ldst = cpu->seg[SEG_ES].base + edi;
+    uint32_t room = (0x1000 - (ldst & 0xFFF)) / sz;
+    if (room < k)
+        k = room;
+    uint32_t lsrc = 0;
+    if (kind == STR_MOVS) {
+        lsrc = cpu->seg[d->seg].base + esi;
+        room = (0x1000 - (lsrc & 0xFFF)) / sz;
+        if (room < k)
+            k = room;
+    }
+    if (k == 0 || !str_seg_ok(cpu, SEG_ES, edi, k * sz, ACC_WRITE))
+        return 0;
+    uint8_t *dst = mmu_tlb_ptr(cpu, ldst, k * sz, ACC_WRITE, user);
+    if (!dst)
+        return 0;
+    if (kind == STR_MOVS) {
+        const uint8_t *src;
+        if (!str_seg_ok(cpu, d->seg, esi, k * sz, ACC_READ) ||
+            !(src = mmu_tlb_ptr(cpu, lsrc, k * sz, ACC_READ, user)))
+            return 0;
+        str_copy_fwd(dst, src, k, sz);
+        cpu->regs[R_ESI] = esi + k * sz;
+    } else if (sz == 1) {
+        memset(dst, (int)(cpu->regs[R_EAX] & 0xFF), k);
+    } else {
+        uint32_t v = cpu->regs[R_EAX];
+        for (uint32_t i = 0; i < k; i++)
+            memcpy(dst + (size_t)i * sz, &v, sz);
+    }
+    cpu->regs[R_EDI] = edi + k * sz;
+    cpu->regs[R_ECX] -= k;
+    return k;
+}
+
 static void str_exec(CPUState *cpu, const DecodedInsn *d, unsigned kind,
                      unsigned sz)
 {
@@ -98,12 +190,20 @@ static void str_exec(CPUState *cpu, const DecodedInsn *d, unsigned kind,
     }
     bool cond = kind == STR_CMPS || kind == STR_SCAS;
     uint32_t cmask = d->a32 ? 0xFFFFFFFFu : 0xFFFFu;
+    bool bulk = (kind == STR_MOVS || kind == STR_STOS) && d->a32 &&
+                !(cpu->eflags & EFL_DF) && !dbg_any_enabled(cpu);
     for (unsigned n = 0;; n++) {
         if ((cpu->regs[R_ECX] & cmask) == 0)
             return;
         if (n >= 64 && str_should_yield(cpu)) {
             cpu->next_eip = cpu->eip; /* resume this instruction later */
             return;
+        }
+        /* A run counts as 64 elements toward the yield check: a pending
+         * interrupt waits at most about one page of work. */
+        if (bulk && str_bulk(cpu, d, kind, sz)) {
+            n += 63;
+            continue;
         }
         str_one(cpu, d, kind, sz);
         cpu->regs[R_ECX] = (cpu->regs[R_ECX] & ~cmask) |
