@@ -22,27 +22,20 @@
 /* Access kinds for seg/mmu checks. */
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_CODE = 2 };
 
-uint8_t cpu_ld8(CPUState *cpu, int seg, uint32_t off);
-uint16_t cpu_ld16(CPUState *cpu, int seg, uint32_t off);
-uint32_t cpu_ld32(CPUState *cpu, int seg, uint32_t off);
-void cpu_st8(CPUState *cpu, int seg, uint32_t off, uint8_t val);
-void cpu_st16(CPUState *cpu, int seg, uint32_t off, uint16_t val);
-void cpu_st32(CPUState *cpu, int seg, uint32_t off, uint32_t val);
-/* Size-generic forms (size 1, 2 or 4 bytes). */
-uint32_t cpu_ld(CPUState *cpu, int seg, uint32_t off, unsigned size);
-void cpu_st(CPUState *cpu, int seg, uint32_t off, uint32_t val,
-            unsigned size);
+/* The accessors below with all checks, out of line (mmu.c); the inline
+ * forms at the end of this file call them whenever their fast path does
+ * not apply. */
+uint32_t cpu_ld_full(CPUState *cpu, int seg, uint32_t off, unsigned size);
+void cpu_st_full(CPUState *cpu, int seg, uint32_t off, uint32_t val,
+                 unsigned size);
+uint32_t cpu_ld_linear_full(CPUState *cpu, uint32_t lin, unsigned size);
+void cpu_st_linear_full(CPUState *cpu, uint32_t lin, uint32_t val,
+                        unsigned size);
 /* Check that [off, off+size) of seg may be accessed (acc ACC_*) and return
  * its linear address; raises #GP/#SS otherwise (seg.c). */
 uint32_t seg_linear(CPUState *cpu, int seg, uint32_t off, unsigned size,
                     int acc);
 
-uint8_t cpu_ld_linear8(CPUState *cpu, uint32_t lin);
-uint16_t cpu_ld_linear16(CPUState *cpu, uint32_t lin);
-uint32_t cpu_ld_linear32(CPUState *cpu, uint32_t lin);
-void cpu_st_linear8(CPUState *cpu, uint32_t lin, uint8_t val);
-void cpu_st_linear16(CPUState *cpu, uint32_t lin, uint16_t val);
-void cpu_st_linear32(CPUState *cpu, uint32_t lin, uint32_t val);
 /* Supervisor-privilege (implicit system) accesses. */
 uint8_t cpu_ld_sys8(CPUState *cpu, uint32_t lin);
 uint16_t cpu_ld_sys16(CPUState *cpu, uint32_t lin);
@@ -84,5 +77,133 @@ const uint8_t *mmu_code_ptr(CPUState *cpu, uint32_t lin);
 /* Translate a linear address for an access (ACC_*) at privilege `user`
  * (0 supervisor, 1 user); raises #PF. Returns the physical address. */
 uint64_t mmu_translate(CPUState *cpu, uint32_t lin, int acc, int user);
+
+/* ------------------------------------------------ inline fast paths
+ *
+ * seg_linear()'s checks (seg.c) for the plain case, then a TLB hit: a
+ * usable segment that is not expand-down, readable for a read (not
+ * execute-only code), a writable data segment for a write, and the
+ * whole access within the limit without wrapping. In real and V86 mode
+ * seg_linear() checks no type, so these conditions are only stricter.
+ * Anything else (expand-down or unusable segments, limit faults, page
+ * crossings, TLB misses, MMIO, ROM or code pages for stores, which have
+ * no write TLB entry) takes the *_full path, which raises what is due.
+ */
+static inline bool cpu_seg_fast(const SegCache *s, uint32_t off,
+                                unsigned size, int acc)
+{
+    uint32_t a = s->attr, last = off + size - 1;
+    bool type_ok = acc == ACC_WRITE
+                       ? (a & (SEG_ATTR_UNUSABLE | 0xE)) == 0x2
+                       : !(a & SEG_ATTR_UNUSABLE) && (a & 0xC) != 0x4 &&
+                             (a & 0xA) != 0x8;
+    return type_ok && last >= off && last <= s->limit;
+}
+
+static inline uint32_t cpu_ld_linear(CPUState *cpu, uint32_t lin,
+                                     unsigned size)
+{
+    const uint8_t *p = mmu_tlb_ptr(cpu, lin, size, ACC_READ, cpu->cpl == 3);
+    if (p) {
+        uint32_t v = 0;
+        __builtin_memcpy(&v, p, size);
+        return v;
+    }
+    return cpu_ld_linear_full(cpu, lin, size);
+}
+
+static inline void cpu_st_linear(CPUState *cpu, uint32_t lin, uint32_t val,
+                                 unsigned size)
+{
+    uint8_t *p = mmu_tlb_ptr(cpu, lin, size, ACC_WRITE, cpu->cpl == 3);
+    if (p) {
+        __builtin_memcpy(p, &val, size);
+        return;
+    }
+    cpu_st_linear_full(cpu, lin, val, size);
+}
+
+/* Size-generic segmented forms (size 1, 2 or 4 bytes). */
+static inline uint32_t cpu_ld(CPUState *cpu, int seg, uint32_t off,
+                              unsigned size)
+{
+    const SegCache *s = &cpu->seg[seg];
+    if (cpu_seg_fast(s, off, size, ACC_READ)) {
+        const uint8_t *p = mmu_tlb_ptr(cpu, s->base + off, size, ACC_READ,
+                                       cpu->cpl == 3);
+        if (p) {
+            uint32_t v = 0;
+            __builtin_memcpy(&v, p, size);
+            return v;
+        }
+    }
+    return cpu_ld_full(cpu, seg, off, size);
+}
+
+static inline void cpu_st(CPUState *cpu, int seg, uint32_t off,
+                          uint32_t val, unsigned size)
+{
+    const SegCache *s = &cpu->seg[seg];
+    if (cpu_seg_fast(s, off, size, ACC_WRITE)) {
+        uint8_t *p = mmu_tlb_ptr(cpu, s->base + off, size, ACC_WRITE,
+                                 cpu->cpl == 3);
+        if (p) {
+            __builtin_memcpy(p, &val, size);
+            return;
+        }
+    }
+    cpu_st_full(cpu, seg, off, val, size);
+}
+
+static inline uint8_t cpu_ld8(CPUState *cpu, int seg, uint32_t off)
+{
+    return (uint8_t)cpu_ld(cpu, seg, off, 1);
+}
+static inline uint16_t cpu_ld16(CPUState *cpu, int seg, uint32_t off)
+{
+    return (uint16_t)cpu_ld(cpu, seg, off, 2);
+}
+static inline uint32_t cpu_ld32(CPUState *cpu, int seg, uint32_t off)
+{
+    return cpu_ld(cpu, seg, off, 4);
+}
+static inline void cpu_st8(CPUState *cpu, int seg, uint32_t off, uint8_t val)
+{
+    cpu_st(cpu, seg, off, val, 1);
+}
+static inline void cpu_st16(CPUState *cpu, int seg, uint32_t off,
+                            uint16_t val)
+{
+    cpu_st(cpu, seg, off, val, 2);
+}
+static inline void cpu_st32(CPUState *cpu, int seg, uint32_t off,
+                            uint32_t val)
+{
+    cpu_st(cpu, seg, off, val, 4);
+}
+static inline uint8_t cpu_ld_linear8(CPUState *cpu, uint32_t lin)
+{
+    return (uint8_t)cpu_ld_linear(cpu, lin, 1);
+}
+static inline uint16_t cpu_ld_linear16(CPUState *cpu, uint32_t lin)
+{
+    return (uint16_t)cpu_ld_linear(cpu, lin, 2);
+}
+static inline uint32_t cpu_ld_linear32(CPUState *cpu, uint32_t lin)
+{
+    return cpu_ld_linear(cpu, lin, 4);
+}
+static inline void cpu_st_linear8(CPUState *cpu, uint32_t lin, uint8_t val)
+{
+    cpu_st_linear(cpu, lin, val, 1);
+}
+static inline void cpu_st_linear16(CPUState *cpu, uint32_t lin, uint16_t val)
+{
+    cpu_st_linear(cpu, lin, val, 2);
+}
+static inline void cpu_st_linear32(CPUState *cpu, uint32_t lin, uint32_t val)
+{
+    cpu_st_linear(cpu, lin, val, 4);
+}
 
 #endif

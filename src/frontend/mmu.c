@@ -512,29 +512,14 @@ void mmu_probe_write(CPUState *cpu, uint32_t lin, unsigned size, int user)
 
 /* ------------------------------------------------------ public accessors */
 
-uint8_t cpu_ld_linear8(CPUState *cpu, uint32_t lin)
+uint32_t cpu_ld_linear_full(CPUState *cpu, uint32_t lin, unsigned size)
 {
-    return (uint8_t)mmu_ld(cpu, lin, 1, mmu_user(cpu));
+    return mmu_ld(cpu, lin, size, mmu_user(cpu));
 }
-uint16_t cpu_ld_linear16(CPUState *cpu, uint32_t lin)
+void cpu_st_linear_full(CPUState *cpu, uint32_t lin, uint32_t val,
+                        unsigned size)
 {
-    return (uint16_t)mmu_ld(cpu, lin, 2, mmu_user(cpu));
-}
-uint32_t cpu_ld_linear32(CPUState *cpu, uint32_t lin)
-{
-    return mmu_ld(cpu, lin, 4, mmu_user(cpu));
-}
-void cpu_st_linear8(CPUState *cpu, uint32_t lin, uint8_t val)
-{
-    mmu_st(cpu, lin, val, 1, mmu_user(cpu));
-}
-void cpu_st_linear16(CPUState *cpu, uint32_t lin, uint16_t val)
-{
-    mmu_st(cpu, lin, val, 2, mmu_user(cpu));
-}
-void cpu_st_linear32(CPUState *cpu, uint32_t lin, uint32_t val)
-{
-    mmu_st(cpu, lin, val, 4, mmu_user(cpu));
+    mmu_st(cpu, lin, val, size, mmu_user(cpu));
 }
 uint8_t cpu_ld_sys8(CPUState *cpu, uint32_t lin)
 {
@@ -561,42 +546,17 @@ void cpu_st_sys32(CPUState *cpu, uint32_t lin, uint32_t val)
     mmu_st(cpu, lin, val, 4, 0);
 }
 
-uint32_t cpu_ld(CPUState *cpu, int seg, uint32_t off, unsigned size)
+uint32_t cpu_ld_full(CPUState *cpu, int seg, uint32_t off, unsigned size)
 {
     uint32_t lin = seg_linear(cpu, seg, off, size, ACC_READ);
     return mmu_ld(cpu, lin, size, mmu_user(cpu));
 }
 
-void cpu_st(CPUState *cpu, int seg, uint32_t off, uint32_t val,
-            unsigned size)
+void cpu_st_full(CPUState *cpu, int seg, uint32_t off, uint32_t val,
+                 unsigned size)
 {
     uint32_t lin = seg_linear(cpu, seg, off, size, ACC_WRITE);
     mmu_st(cpu, lin, val, size, mmu_user(cpu));
-}
-
-uint8_t cpu_ld8(CPUState *cpu, int seg, uint32_t off)
-{
-    return (uint8_t)cpu_ld(cpu, seg, off, 1);
-}
-uint16_t cpu_ld16(CPUState *cpu, int seg, uint32_t off)
-{
-    return (uint16_t)cpu_ld(cpu, seg, off, 2);
-}
-uint32_t cpu_ld32(CPUState *cpu, int seg, uint32_t off)
-{
-    return cpu_ld(cpu, seg, off, 4);
-}
-void cpu_st8(CPUState *cpu, int seg, uint32_t off, uint8_t val)
-{
-    cpu_st(cpu, seg, off, val, 1);
-}
-void cpu_st16(CPUState *cpu, int seg, uint32_t off, uint16_t val)
-{
-    cpu_st(cpu, seg, off, val, 2);
-}
-void cpu_st32(CPUState *cpu, int seg, uint32_t off, uint32_t val)
-{
-    cpu_st(cpu, seg, off, val, 4);
 }
 
 void cpu_fetch_code(CPUState *cpu, uint32_t off, uint8_t *buf, unsigned len)
