@@ -6,7 +6,7 @@
  * updated after every element, so a fault in the middle leaves a
  * restartable state (EIP still at the instruction); long repeats yield to
  * pending interrupts between elements by not advancing EIP. REP MOVS/STOS
- * with 32-bit addresses and DF=0 move runs of elements directly between
+ * with 32-bit addresses move runs of elements directly between
  * TLB-mapped host pages (str_bulk); everything else, and the element at
  * which a run stops (a page end, a TLB miss, a segment limit), goes
  * through str_one, which raises any fault with the registers exact.
@@ -115,58 +115,90 @@ static bool str_seg_ok(const CPUState *cpu, int seg, uint32_t off,
     return last >= off && last <= s->limit;
 }
 
-/* Copy k elements of sz bytes forward from src to dst as one element
- * after the other would (a destination just above an overlapping source
- * sees the bytes already stored: the pattern repeats). */
-static void str_copy_fwd(uint8_t *dst, const uint8_t *src, uint32_t k,
-                         unsigned sz)
+/* Copy k elements of sz bytes between the runs at dst and src (their
+ * lowest bytes) as one element after the other in the direction of DF
+ * would: an element reads bytes an earlier one stored only when the
+ * destination lies ahead of the source in that direction, overlapping
+ * it (the pattern repeats); otherwise that is what memmove gives. */
+static void str_copy(uint8_t *dst, const uint8_t *src, uint32_t k,
+                     unsigned sz, bool down)
 {
     size_t n = (size_t)k * sz;
-    if (dst <= src || dst >= src + n) {
+    bool ahead = down ? src > dst && src < dst + n
+                      : dst > src && dst < src + n;
+    if (!ahead) {
         memmove(dst, src, n);
         return;
     }
     for (uint32_t i = 0; i < k; i++) {
+        size_t j = (size_t)(down ? k - 1 - i : i) * sz;
         uint32_t v;
-        memcpy(&v, src + (size_t)i * sz, sz);
-        memcpy(dst + (size_t)i * sz, &v, sz);
+        memcpy(&v, src + j, sz);
+        memcpy(dst + j, &v, sz);
     }
 }
 
-/* One run of REP MOVS/STOS (a32, DF=0) within a page of the source and
- * of the destination, both in the TLB, at most ECX elements: moved
- * directly, then ECX/ESI/EDI advanced. Returns the elements done (0: take
- * one element through str_one). Stores never reach a code page: the TLB
- * has no write entry for one (mmu.c), so SMC needs no check here. */
+/* How many sz-byte elements from linear lin on, in the direction of DF,
+ * lie in lin's page (0: the first one crosses its end). */
+static uint32_t str_room(uint32_t lin, unsigned sz, bool down)
+{
+    uint32_t o = lin & 0xFFF;
+    if (o > 0x1000 - sz)
+        return 0;
+    return down ? o / sz + 1 : (0x1000 - o) / sz;
+}
+
+/* The lowest linear address and offset of a run of k elements from
+ * (lin, off) in the direction of DF; false if the offsets wrap. */
+static bool str_run_low(uint32_t *lin, uint32_t *off, uint32_t k,
+                        unsigned sz, bool down)
+{
+    if (!down)
+        return true;
+    uint32_t back = (k - 1) * sz;
+    if (*off < back)
+        return false;
+    *lin -= back;
+    *off -= back;
+    return true;
+}
+
+/* One run of REP MOVS/STOS (32-bit addresses) within a page of the
+ * source and of the destination, both in the TLB, at most ECX elements:
+ * moved directly, then ECX/ESI/EDI advanced. Returns the elements done
+ * (0: take one element through str_one). Stores never reach a code page:
+ * the TLB has no write entry for one (mmu.c), so SMC needs no check. */
 static uint32_t str_bulk(CPUState *cpu, const DecodedInsn *d, unsigned kind,
                          unsigned sz)
 {
+    bool down = cpu->eflags & EFL_DF;
     uint32_t edi = cpu->regs[R_EDI], esi = cpu->regs[R_ESI];
-    uint32_t k = cpu->regs[R_ECX];
+    uint32_t k = cpu->regs[R_ECX], room;
     int user = cpu->cpl == 3;
-    uint32_t ldst = cpu->seg[SEG_ES].base + edi;
-    uint32_t room = (0x1000 - (ldst & 0xFFF)) / sz;
-    if (room < k)
+    uint32_t ldst = cpu->seg[SEG_ES].base + edi, lsrc = 0;
+    if ((room = str_room(ldst, sz, down)) < k)
         k = room;
-    uint32_t lsrc = 0;
     if (kind == STR_MOVS) {
         lsrc = cpu->seg[d->seg].base + esi;
-        room = (0x1000 - (lsrc & 0xFFF)) / sz;
-        if (room < k)
+        if ((room = str_room(lsrc, sz, down)) < k)
             k = room;
     }
-    if (k == 0 || !str_seg_ok(cpu, SEG_ES, edi, k * sz, ACC_WRITE))
+    uint32_t n = k * sz, doff = edi, soff = esi;
+    if (k == 0 || !str_run_low(&ldst, &doff, k, sz, down) ||
+        !str_seg_ok(cpu, SEG_ES, doff, n, ACC_WRITE))
         return 0;
-    uint8_t *dst = mmu_tlb_ptr(cpu, ldst, k * sz, ACC_WRITE, user);
+    uint8_t *dst = mmu_tlb_ptr(cpu, ldst, n, ACC_WRITE, user);
     if (!dst)
         return 0;
+    uint32_t delta = down ? -n : n;
     if (kind == STR_MOVS) {
         const uint8_t *src;
-        if (!str_seg_ok(cpu, d->seg, esi, k * sz, ACC_READ) ||
-            !(src = mmu_tlb_ptr(cpu, lsrc, k * sz, ACC_READ, user)))
+        if (!str_run_low(&lsrc, &soff, k, sz, down) ||
+            !str_seg_ok(cpu, d->seg, soff, n, ACC_READ) ||
+            !(src = mmu_tlb_ptr(cpu, lsrc, n, ACC_READ, user)))
             return 0;
-        str_copy_fwd(dst, src, k, sz);
-        cpu->regs[R_ESI] = esi + k * sz;
+        str_copy(dst, src, k, sz, down);
+        cpu->regs[R_ESI] = esi + delta;
     } else if (sz == 1) {
         memset(dst, (int)(cpu->regs[R_EAX] & 0xFF), k);
     } else {
@@ -174,7 +206,7 @@ static uint32_t str_bulk(CPUState *cpu, const DecodedInsn *d, unsigned kind,
         for (uint32_t i = 0; i < k; i++)
             memcpy(dst + (size_t)i * sz, &v, sz);
     }
-    cpu->regs[R_EDI] = edi + k * sz;
+    cpu->regs[R_EDI] = edi + delta;
     cpu->regs[R_ECX] -= k;
     return k;
 }
@@ -191,7 +223,7 @@ static void str_exec(CPUState *cpu, const DecodedInsn *d, unsigned kind,
     bool cond = kind == STR_CMPS || kind == STR_SCAS;
     uint32_t cmask = d->a32 ? 0xFFFFFFFFu : 0xFFFFu;
     bool bulk = (kind == STR_MOVS || kind == STR_STOS) && d->a32 &&
-                !(cpu->eflags & EFL_DF) && !dbg_any_enabled(cpu);
+                !dbg_any_enabled(cpu);
     for (unsigned n = 0;; n++) {
         if ((cpu->regs[R_ECX] & cmask) == 0)
             return;
