@@ -334,7 +334,6 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
 /* jit.c: the same after INT/IRET/far transfers: the mode bits are
  * recomputed and the dispatcher's boundary checks applied first. */
 uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc);
-void jit_helper_fold_cf(CPUState *cpu);
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
                        unsigned size);
 void jit_helper_st(CPUState *cpu, unsigned seg, uint32_t off, uint32_t val,

@@ -305,10 +305,10 @@ static void gen_mul(Gen *g)
 }
 
 /* A flag writer of any lazy kind and size (ADD/ADC/SUB/SBB/CMP/AND,
- * INC/DEC; SAHF, STC/CLC/CMC: eager), a JMP to the next instruction
- * (the reader's block does not know the kind: emit_cond.c evaluates it
- * at run time), then a reader: SETcc, Jcc, CMOVcc, ADC or INC (which
- * keeps CF). */
+ * INC/DEC; SAHF, STC/CLC/CMC: eager), half the time a JMP to the next
+ * instruction (the reader's block does not know the kind: emit_cond.c
+ * evaluates it at run time), then a reader: SETcc, Jcc, CMOVcc, ADC or
+ * INC (which keeps CF). */
 static void gen_lazy_cond(Gen *g)
 {
     static const uint8_t writers[] = { 0x00, 0x01, 0x10, 0x11, 0x18, 0x19,
@@ -322,8 +322,10 @@ static void gen_lazy_cond(Gen *g)
         put(g, (uint8_t)(0xC0 | (rnd(g->r) % 16))); /* INC/DEC reg */
     else if (w < 0x40)
         put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
-    put(g, 0xEB);
-    put(g, 0x00);
+    if (rnd(g->r) % 2) {
+        put(g, 0xEB);
+        put(g, 0x00);
+    }
     unsigned cc = rnd(g->r) % 16;
     switch (rnd(g->r) % 5) {
     case 0:
