@@ -253,7 +253,9 @@ static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
         b->fk = JIT_FK_UNKNOWN;
 }
 
-/* eflags.CF = CF of the current lazy state, before INC/DEC. */
+/* eflags.CF = CF of the current lazy state, before INC/DEC. Writing it
+ * changes no guest flag (a lazy ADD/SUB/LOGIC state ignores eflags.CF),
+ * so it may precede the accesses that can fault. */
 static void jit_emit_fold_cf(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
@@ -264,27 +266,29 @@ static void jit_emit_fold_cf(BlockBuilder *b)
                         ~(int32_t)EFL_CF);
         return;
     }
-    /* Only ADD/SUB/LOGIC kinds need work: EFLAGS and INC/DEC hold CF. */
-    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP));
-    x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, 1);
-    x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, CC_OP_INC8 - 1);
-    size_t skip = x64_emit_jcc_site(a, X64_CC_AE);
-    jit_emit_call_begin(b);
-    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    jit_emit_helper_call(b, (uintptr_t)jit_helper_fold_cf);
-    jit_emit_call_end(b);
-    x64_bind(a, skip);
+    /* Host CF = guest CF as condition B evaluates it: the host flags the
+     * previous instruction left, a replay of the block's last writer, or
+     * the `cond` trampoline (emit_cond.c). */
+    X64Cond hc = jit_emit_cond(b, X64_CC_B);
+    x64_emit_setcc(a, hc, X64_RAX);
+    x64_emit_movzx_rr(a, 4, 1, X64_RAX, X64_RAX);
+    x64_emit_alu_mi(a, X64_AND, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS),
+                    ~(int32_t)EFL_CF);
+    x64_emit_alu_mr(a, X64_OR, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
 }
 
 static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
-    if (zreg && size == 4 && b->flags_dead[b->idx]) {
+    bool dead = b->flags_dead[b->idx];
+    if (zreg && size == 4 && dead) {
         x64_emit_unary(a, dec ? X64_DEC : X64_INC, 4, jit_hreg(d->opcode & 7));
         b->fk = JIT_FK_UNKNOWN;
         return;
     }
+    if (!dead)
+        jit_emit_fold_cf(b);
     if (zreg)
         jit_get_reg(b, size, JIT_REG_OP1, d->opcode & 7);
     else
@@ -295,10 +299,9 @@ static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
         jit_set_reg(b, size, d->opcode & 7, JIT_REG_VAL);
     else
         jit_store_e(b, size);
-    if (b->flags_dead[b->idx]) {
+    if (dead) {
         b->fk = JIT_FK_UNKNOWN;
     } else {
-        jit_emit_fold_cf(b);
         x64_emit_mov_ri(a, 4, JIT_REG_OP2, 1);
         jit_set_cc(b, dec ? CC_OP_DEC8 : CC_OP_INC8, size, true);
         b->fk = dec ? JIT_FK_DEC : JIT_FK_INC;

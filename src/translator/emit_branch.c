@@ -6,7 +6,8 @@
  * which lazy kind the last flag writer left (CMP/SUB/ADD/logic/INC/DEC
  * translated inline in the same block): replaying the operation on the
  * saved operands sets the host flags exactly as the guest's (SDM vol. 1
- * appendix B: same condition encodings). Otherwise cc_cond() is called.
+ * appendix B: same condition encodings). Otherwise the shared `cond`
+ * trampoline replays the lazy state at run time (emit_cond.c).
  * Targets beyond the CS limit (#GP, SDM vol. 2 "JMP") are left to the
  * handler, which raises the exception.
  */
@@ -32,18 +33,10 @@ static void jit_load_cc_field(X64Asm *a, unsigned size, int32_t off)
     (void)size;
 }
 
-/* Can the condition be replayed on host flags for the known kind? */
-static bool jit_cond_fusable(const BlockBuilder *b, unsigned cc)
+/* Is the kind of the block's last flag writer known (replayable)? */
+static bool jit_cond_fusable(const BlockBuilder *b)
 {
-    switch (b->fk) {
-    case JIT_FK_ADD: case JIT_FK_SUB: case JIT_FK_LOGIC:
-        return true;
-    case JIT_FK_INC: case JIT_FK_DEC:
-        /* CF comes from eflags: not in the replay. */
-        return (cc >> 1) != 1 && (cc >> 1) != 3;
-    default:
-        return false;
-    }
+    return b->fk != JIT_FK_UNKNOWN;
 }
 
 /* Leave host flags such that `jcc cc` is the guest condition; returns the
@@ -52,15 +45,8 @@ X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
 {
     X64Asm *a = &b->a;
     unsigned sz = b->fk_size;
-    if (!jit_cond_fusable(b, cc)) {
-        jit_emit_call_begin(b);
-        x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-        x64_emit_mov_ri(a, 4, X64_RSI, cc);
-        jit_emit_helper_call(b, (uintptr_t)cc_cond);
-        jit_emit_call_end(b);
-        x64_emit_test_rr(a, 1, X64_RAX, X64_RAX);
-        return X64_CC_NE;
-    }
+    if (!jit_cond_fusable(b))
+        return jit_emit_cond_lazy(b, cc);
     /* The previous instruction left its flags in host EFLAGS. */
     if (b->hf_at != 0 && b->hf_at == b->idx)
         return (X64Cond)cc;
@@ -80,9 +66,8 @@ X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc)
                         x64_mem(JIT_REG_CPU, OFF_CC_OP2));
         break;
     default:
-        jit_load_cc_field(a, sz, OFF_CC_OP1);
-        x64_emit_unary(a, b->fk == JIT_FK_INC ? X64_INC : X64_DEC, sz,
-                       X64_RAX);
+        /* INC/DEC: CF from eflags, kept by the host inc/dec. */
+        jit_emit_cond_incdec(a, b->fk == JIT_FK_DEC, sz);
         break;
     }
     return (X64Cond)cc;

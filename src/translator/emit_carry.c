@@ -6,7 +6,7 @@
  * res (the carry-in is implied by the three). Here the guest CF is put
  * into host CF the way Jcc evaluates a condition (jit_emit_cond: the
  * host flags the previous instruction left, a replay of the block's last
- * flag writer, or cc_cond()), then a host adc/sbb computes the result and
+ * flag writer, or the `cond` trampoline), then a host adc/sbb computes the result and
  * the same four lazy fields are stored. Forms: ADC/SBB Gv, Ev (register
  * or memory source), Ev, Gv and Ev, imm with a register destination,
  * eAX, imm. Memory destinations, 8/16-bit and LOCK go to the handler.
@@ -43,9 +43,7 @@ static bool jit_carry(BlockBuilder *b, bool sub, unsigned form)
     }
     x64_emit_mov_rr(a, 4, JIT_REG_OP1, jit_hreg(dst));
     /* Host CF = guest CF (condition B). */
-    X64Cond hc = jit_emit_cond(b, 2);
-    if (hc != X64_CC_B) /* cc_cond() result in al, tested: CF = al != 0 */
-        x64_emit_unary(a, X64_NEG, 1, X64_RAX);
+    jit_emit_cond(b, 2);
     x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
     x64_emit_alu_rr(a, sub ? X64_SBB : X64_ADC, 4, JIT_REG_VAL, JIT_REG_OP2);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),

@@ -37,12 +37,6 @@ void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
     op_rmw_end(cpu, d, size, *lin, val);
 }
 
-/* As alu_incdec(): INC/DEC keep CF, so fold the current CF into eflags. */
-void jit_helper_fold_cf(CPUState *cpu)
-{
-    cpu->eflags = (cpu->eflags & ~EFL_CF) | cc_cf(cpu);
-}
-
 /* Host code address of the block at CS:EIP with mode bits `flags`, or
  * the exit trampoline when the dispatcher must decide (no TLB code entry,
  * code outside RAM, not translated yet). */

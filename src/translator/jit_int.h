@@ -199,6 +199,8 @@ struct JitState {
      * cc->budget and rax to cc->cur_tb; fill: reload the registers.
      * Both are `call`ed around every helper call. */
     uintptr_t spill, fill;
+    /* cond: host flags = the guest's from the lazy state (emit_cond.c) */
+    uintptr_t cond;
     int64_t parked_budget; /* budget set aside by a kick (fill) */
     bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
@@ -315,6 +317,12 @@ void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count);
 /* Set host flags so that `jcc <returned cond>` is guest condition cc,
  * replaying the block's last flag writer when known (emit_branch.c). */
 X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);
+/* emit_cond.c: the shared `cond` trampoline (emitted with the others);
+ * cond_lazy: call it, host flags then hold the guest's (returns cc);
+ * cond_incdec: replay a lazy INC/DEC of size sz (clobbers rax). */
+void jit_emit_cond_trampoline(JitState *js, X64Asm *a);
+X64Cond jit_emit_cond_lazy(BlockBuilder *b, unsigned cc);
+void jit_emit_cond_incdec(X64Asm *a, bool dec, unsigned sz);
 /* Push an immediate (size 2 or 4) as PUSH/CALL do (emit_stack.c). */
 void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
                          bool ends);
@@ -326,7 +334,6 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
 /* jit.c: the same after INT/IRET/far transfers: the mode bits are
  * recomputed and the dispatcher's boundary checks applied first. */
 uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc);
-void jit_helper_fold_cf(CPUState *cpu);
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
                        unsigned size);
 void jit_helper_st(CPUState *cpu, unsigned seg, uint32_t off, uint32_t val,

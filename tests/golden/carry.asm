@@ -1,6 +1,6 @@
 ; ADC/SBB inline (emit_carry.c): the carry from the host flags of the CMP
 ; just before (cmp; sbb r, r), from a replay of the block's last flag
-; writer, and from cc_cond() after a handler; register, memory-source and
+; writer, and from the <cond> trampoline after a handler; register, memory-source and
 ; immediate forms, each storing the ADD/SUB lazy state with its carry-in.
 %include "lib/golden.inc"
     mov ebx, 0x100000

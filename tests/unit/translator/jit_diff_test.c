@@ -304,9 +304,62 @@ static void gen_mul(Gen *g)
     }
 }
 
+/* A flag writer of any lazy kind and size (ADD/ADC/SUB/SBB/CMP/AND,
+ * INC/DEC; SAHF, STC/CLC/CMC: eager), half the time a JMP to the next
+ * instruction (the reader's block does not know the kind: emit_cond.c
+ * evaluates it at run time), then a reader: SETcc, Jcc, CMOVcc, ADC or
+ * INC (which keeps CF). */
+static void gen_lazy_cond(Gen *g)
+{
+    static const uint8_t writers[] = { 0x00, 0x01, 0x10, 0x11, 0x18, 0x19,
+                                       0x28, 0x29, 0x38, 0x39, 0x20, 0x21,
+                                       0xFE, 0xFF, 0x9E, 0xF5, 0xF8, 0xF9 };
+    uint8_t w = writers[rnd(g->r) % sizeof writers];
+    if (rnd(g->r) % 3 == 0)
+        put(g, 0x66);
+    put(g, w);
+    if (w == 0xFE || w == 0xFF)
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 16))); /* INC/DEC reg */
+    else if (w < 0x40)
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+    if (rnd(g->r) % 2) {
+        put(g, 0xEB);
+        put(g, 0x00);
+    }
+    unsigned cc = rnd(g->r) % 16;
+    switch (rnd(g->r) % 5) {
+    case 0:
+        put(g, 0x0F);
+        put(g, (uint8_t)(0x90 | cc));
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 8)));
+        break;
+    case 1:
+        put(g, (uint8_t)(0x70 | cc));
+        put(g, (uint8_t)(rnd(g->r) % 16));
+        break;
+    case 2:
+        put(g, 0x0F);
+        put(g, (uint8_t)(0x40 | cc));
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+        break;
+    case 3:
+        put(g, rnd(g->r) % 2 ? 0x11 : 0x19);
+        put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+        break;
+    default:
+        put(g, (uint8_t)(0x40 | (rnd(g->r) % 16)));
+        put(g, 0x9C);
+        break;
+    }
+}
+
 static void gen_insn(Gen *g)
 {
     unsigned k = rnd(g->r) % 8;
+    if (rnd(g->r) % 12 == 0) {
+        gen_lazy_cond(g);
+        return;
+    }
     if (rnd(g->r) % 20 == 0) {
         gen_mul(g);
         return;
