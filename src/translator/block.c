@@ -461,14 +461,20 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     x64_init(&b->a, p, avail, cc_exec_delta(js->cc));
 }
 
-/* Decode the block's instructions (up to one that ends it). */
+/* Decode the block's instructions (up to one that ends it). A block
+ * covers one guest page: it stops at the end of its first page (its
+ * fall-through exit continues on the next one), so that it is on exactly
+ * one page list (smc.c) and one TLB entry maps all of it. */
 static unsigned jit_predecode(BlockBuilder *b)
 {
     DecodedInsn d;
     unsigned n = 0;
     uint32_t start = b->eip, eip = start;
+    uint32_t base = b->cpu->seg[SEG_CS].base;
     while (n < JIT_MAX_INSNS) {
         b->eip = eip;
+        if (((base + eip) ^ (base + start)) >> 12)
+            break;
         if (!jit_decode(b, &d))
             break;
         DecodedInsn *copy = cc_data_alloc(b->cc, sizeof d);
