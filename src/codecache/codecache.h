@@ -27,10 +27,16 @@ struct PhysMem;
 typedef struct TBlock TBlock;
 
 /* One direct exit of a block: a `jmp rel32` whose target is either the
- * block's own exit stub (unchained) or another block's entry (chained). */
+ * block's own exit stub (unchained) or another block's entry (chained).
+ * An exit to another guest page with paging on is guarded: before the
+ * jmp, generated code compares the target page's TLB code entry with the
+ * one the chain was made under (its tag, a constant, and its addend, the
+ * imm64 at `guard`, rewritten by cc_chain_guarded) and takes the stub
+ * when they differ, so a chain never outlives the mapping it assumed. */
 typedef struct CCExit {
     uint32_t site;       /* code offset of the rel32 field, 0 = no exit */
     uint32_t stub;       /* code offset of the unchained target */
+    uint32_t guard;      /* code offset of the guard's imm64, 0 = none */
     uint32_t eip;        /* guest EIP this exit continues at */
     TBlock *target;      /* chained to, or NULL */
     TBlock *next_src;    /* next block in target's incoming list */
@@ -156,6 +162,11 @@ void cc_jmp_cache_clear(CodeCache *cc);
 
 /* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */
 void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to);
+/* The same for a guarded exit (CCExit.guard): the guard is set to
+ * `addend`, the target page's TLB addend under which `to` was found; an
+ * exit chained to another block (the page was remapped) is moved. */
+void cc_chain_guarded(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to,
+                      uint64_t addend);
 /* Undo every chain into and out of tb. */
 void cc_unchain(CodeCache *cc, TBlock *tb);
 

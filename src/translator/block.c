@@ -204,29 +204,81 @@ void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
                                        b->loop_pending };
 }
 
+/* Does a direct exit to `target` need a page guard (CCExit.guard): with
+ * paging on, a target on another linear page than the block may be
+ * remapped while the chain exists. */
+static bool jit_exit_guarded(const BlockBuilder *b, uint32_t target)
+{
+    uint32_t base = b->cpu->seg[SEG_CS].base;
+    return (b->flags & JIT_F_PAGING) &&
+           ((base + target) >> 12) != ((base + b->insn_eip[0]) >> 12);
+}
+
+/* The guard of a cross-page exit: the TLB code entry of the target page
+ * (a constant index in the array of the block's privilege) must have the
+ * page's tag and the addend the chain was made under (the imm64, patched
+ * by cc_chain_guarded). Both mismatches jump to miss[0..1]; returns the
+ * offset of the imm64. Clobbers rax and host flags (dead at an exit). */
+static size_t jit_emit_page_guard(BlockBuilder *b, uint32_t target,
+                                  size_t miss[2])
+{
+    X64Asm *a = &b->a;
+    uint32_t lin = b->cpu->seg[SEG_CS].base + target;
+    int32_t ent = OFF_TLB(b->user) +
+                  (int32_t)(((lin >> 12) & (TLB_SIZE - 1)) * sizeof(TlbEntry));
+    x64_emit_alu_mi(a, X64_CMP, 4,
+                    x64_mem(JIT_REG_CPU,
+                            ent + (int32_t)offsetof(TlbEntry, tag_code)),
+                    (int32_t)(lin & ~0xFFFu));
+    miss[0] = x64_emit_jcc_site(a, X64_CC_NE);
+    size_t guard = x64_emit_movabs_site(a, X64_RAX, 0);
+    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU,
+                            ent + (int32_t)offsetof(TlbEntry, addend)));
+    miss[1] = x64_emit_jcc_site(a, X64_CC_NE);
+    return guard;
+}
+
 /* The stub of a chainable exit whose rel32 field is at `site`: it stores
  * EIP and returns (tb | slot) to the dispatcher, which may patch the
- * rel32 to the successor block (chain.c). */
+ * rel32 to the successor block (chain.c). A cross-page exit first goes
+ * through its guard (jit_emit_page_guard), whose jmp rel32 is then the
+ * patched site; site SIZE_MAX: the guard is emitted here, inline. */
 void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
                         size_t site)
 {
     X64Asm *a = &b->a;
+    CCExit *e = &b->tb->exit[slot];
+    size_t miss[2] = { SIZE_MAX, SIZE_MAX };
+    e->guard = 0;
+    if (jit_exit_guarded(b, target)) {
+        if (site != SIZE_MAX)
+            x64_bind(a, site);
+        e->guard = (uint32_t)jit_emit_page_guard(b, target, miss);
+        site = x64_emit_jmp_site(a);
+    }
     size_t stub = a->len;
     x64_bind(a, site);
+    for (unsigned i = 0; i < 2; i++)
+        if (miss[i] != SIZE_MAX)
+            x64_bind(a, miss[i]);
     if (b->loop_pending)
         jit_emit_loop_flags(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
     x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb | slot);
     x64_emit_jmp(a, b->js->epilogue);
-    b->tb->exit[slot].site = (uint32_t)site;  /* relative; fixed at commit */
-    b->tb->exit[slot].stub = (uint32_t)stub;
-    b->tb->exit[slot].eip = target;
+    e->site = (uint32_t)site;  /* relative; fixed at commit */
+    e->stub = (uint32_t)stub;
+    e->eip = target;
 }
 
-/* A chainable exit: jmp rel32, initially to its stub. */
+/* A chainable exit: jmp rel32, initially to its stub (after the guard of
+ * a cross-page exit). */
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
 {
-    jit_emit_exit_stub(b, slot, target, x64_emit_jmp_site(&b->a));
+    size_t site = jit_exit_guarded(b, target) ? SIZE_MAX
+                                              : x64_emit_jmp_site(&b->a);
+    jit_emit_exit_stub(b, slot, target, site);
 }
 
 /* EIP = next_eip, then find the next block without leaving generated
@@ -568,6 +620,8 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
         if (tb->exit[i].site) {
             tb->exit[i].site += (uint32_t)off;
             tb->exit[i].stub += (uint32_t)off;
+            if (tb->exit[i].guard)
+                tb->exit[i].guard += (uint32_t)off;
         }
     }
     return tb;

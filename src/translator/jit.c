@@ -270,9 +270,25 @@ static TBlock *jit_find(JitState *js, uint32_t flags)
     return tb;
 }
 
-/* Chain the previous direct exit to tb if both are on the same guest
- * page (or paging is off): a page-crossing chain could outlive a change
- * of the mapping of the target page. */
+/* The TLB addend under which the code entry of tb's page maps it (the
+ * dispatcher's lookup has just filled that entry), false if it does not
+ * (no entry, or not the RAM page tb was translated from). */
+static bool jit_code_addend(const CPUState *cpu, const TBlock *tb,
+                            uint64_t *addend)
+{
+    uint32_t lin = tb->cs_base + tb->eip;
+    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    const PhysMem *mem = &cpu->vm->mem;
+    if (e->tag_code != (lin & ~0xFFFu) ||
+        (const uint8_t *)(e->addend + lin) != mem->ram + tb->phys)
+        return false;
+    *addend = e->addend;
+    return true;
+}
+
+/* Chain the previous direct exit to tb: directly within a guest page (or
+ * with paging off); across pages through the exit's guard, under the
+ * TLB entry that maps tb's page now (CCExit.guard). */
 static void jit_try_chain(JitState *js, TBlock *tb)
 {
     uintptr_t last = js->last_exit;
@@ -282,8 +298,14 @@ static void jit_try_chain(JitState *js, TBlock *tb)
     TBlock *from = (TBlock *)(last & ~(uintptr_t)7);
     unsigned slot = (unsigned)(last & 7);
     if (!from->valid || !tb->valid || from->flags != tb->flags ||
-        from->cs_limit != tb->cs_limit)
+        from->cs_limit != tb->cs_limit || from->cs_base != tb->cs_base)
         return;
+    uint64_t addend;
+    if (from->exit[slot].guard) {
+        if (jit_code_addend(js->cpu, tb, &addend))
+            cc_chain_guarded(js->cc, from, slot, tb, addend);
+        return;
+    }
     bool same_page = ((from->cs_base + from->eip) >> 12) ==
                      ((tb->cs_base + tb->eip) >> 12);
     if (same_page || !(tb->flags & JIT_F_PAGING))
