@@ -65,6 +65,19 @@ struct TBlock {
     void *data;          /* translator side data (decoded instructions) */
 };
 
+/* A jump-cache entry (direct-mapped by EIP): the block last found for an
+ * EIP and, for a block in RAM with a flat CS (base 0, limit 4 GB), the
+ * part of its key that generated code compares inline on indirect
+ * branches (translator: jit_emit_jc_probe): EIP, mode bits, and the host
+ * address of its first guest byte, to which the TLB code entry of the
+ * target page must map the EIP. flags ~0 (never a mode): C lookups only. */
+typedef struct CCJump {
+    uint32_t eip, flags;
+    uintptr_t host;
+    uint8_t *code;
+    TBlock *tb;
+} CCJump;
+
 typedef struct CCStats {
     uint64_t blocks, bytes, guest_bytes;
     uint64_t lookups, hits;
@@ -83,7 +96,7 @@ typedef struct CodeCache {
     uint8_t *data;
     size_t data_size, data_used;
     TBlock *hash[1u << CC_HASH_BITS];
-    TBlock *jmp_cache[1u << CC_JMP_CACHE_BITS];
+    CCJump jmp_cache[1u << CC_JMP_CACHE_BITS];
     TBlock **page_head;   /* per RAM page, ram_size >> 12 entries */
     size_t npages;
     struct PhysMem *mem;
@@ -152,12 +165,10 @@ static inline unsigned cc_jc_index(uint32_t eip)
 }
 static inline TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
 {
-    return cc->jmp_cache[cc_jc_index(eip)];
+    return cc->jmp_cache[cc_jc_index(eip)].tb;
 }
-static inline void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
-{
-    cc->jmp_cache[cc_jc_index(eip)] = tb;
-}
+/* Remember tb (valid, published) for its EIP, with its inline key. */
+void cc_jmp_cache_set(CodeCache *cc, TBlock *tb);
 void cc_jmp_cache_clear(CodeCache *cc);
 
 /* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */

@@ -94,6 +94,63 @@ static void jit_emit_fill_regs(X64Asm *a)
         x64_emit_load(a, 4, jit_hreg(n), x64_mem(JIT_REG_CPU, OFF_REG(n)));
 }
 
+/* The jump-cache probe of near indirect branches in blocks with a flat
+ * CS (JitState.jc_probe): eax = target EIP (already in cpu->eip), ebp =
+ * the block's mode bits, r13 = the block. The entry for EIP
+ * (codecache.h CCJump) must have these mode bits (same CS, same mode:
+ * the same key but for the physical address) and the TLB code entry of
+ * the target page, in the TLB of `user`, must map EIP to the entry's
+ * host address (the page the block was translated from, as
+ * jit_lookup_flags checks); then it jumps to the block. Otherwise it
+ * spills and calls jit_helper_lookup. Uses r14, r15, rbp (free at an
+ * exit) and host flags. */
+static void jit_emit_jc_probe(JitState *js, X64Asm *a, unsigned user)
+{
+    size_t miss[4];
+    int ent = JIT_REG_EA, t = JIT_REG_OP1;
+    x64_emit_mov_rr(a, 4, ent, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, ent, CC_JMP_CACHE_BITS);
+    x64_emit_alu_rr(a, X64_XOR, 4, ent, X64_RAX);
+    x64_emit_alu_ri(a, X64_AND, 4, ent, (1 << CC_JMP_CACHE_BITS) - 1);
+    x64_emit_shift_ri(a, X64_SHL, 4, ent, 5);
+    x64_emit_mov_ri(a, 8, t, (uintptr_t)js->cc->jmp_cache);
+    x64_emit_alu_rr(a, X64_ADD, 8, ent, t);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, eip)));
+    miss[0] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_OP2,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, flags)));
+    miss[1] = x64_emit_jcc8_site(a, X64_CC_NE);
+    /* TLB entry of the target page: (lin >> 12) * 32 (emit_mem.c). */
+    int32_t tlb = OFF_TLB(user);
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, JIT_REG_OP2, 7);
+    x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_OP2, (TLB_SIZE - 1) << 5);
+    x64_emit_mov_rr(a, 4, t, X64_RAX);
+    x64_emit_alu_ri(a, X64_AND, 4, t, (int32_t)~0xFFFu);
+    x64_emit_alu_rm(a, X64_CMP, 4, t,
+                    x64_mem_idx(JIT_REG_CPU, JIT_REG_OP2, 1,
+                                tlb + (int32_t)offsetof(TlbEntry, tag_code)));
+    miss[2] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_load(a, 8, t,
+                  x64_mem_idx(JIT_REG_CPU, JIT_REG_OP2, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_alu_rr(a, X64_ADD, 8, t, X64_RAX);
+    x64_emit_alu_rm(a, X64_CMP, 8, t,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, host)));
+    miss[3] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_jmp_m(a, x64_mem(ent, (int32_t)offsetof(CCJump, code)));
+    for (unsigned i = 0; i < 4; i++)
+        x64_bind8(a, miss[i]);
+    x64_emit_mov_rr(a, 8, X64_RAX, JIT_REG_VAL);
+    x64_emit_call(a, js->spill);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)js->cc);
+    x64_emit_call(a, (uintptr_t)jit_helper_lookup);
+    x64_emit_call(a, js->fill);
+    x64_emit_jmp_r(a, X64_RAX);
+}
+
 /* Trampolines: enter(cpu, cc, code) saves the callee-saved registers,
  * keeps rsp 16-byte aligned for helper calls (the 8-byte pad at [rsp] is
  * a scratch slot for helpers' out-parameters), loads the budget and the
@@ -163,6 +220,10 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_alu_mr(&a, X64_ADD, 8, x64_mem(X64_RDX, 0), JIT_REG_BUDGET);
     x64_emit_alu_rr(&a, X64_XOR, 4, JIT_REG_BUDGET, JIT_REG_BUDGET);
     x64_emit_jmp(&a, x64_pc(&a) - a.len + load);
+    for (unsigned user = 0; user < 2; user++) {
+        js->jc_probe[user] = x64_pc(&a);
+        jit_emit_jc_probe(js, &a, user);
+    }
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
 }
@@ -290,6 +351,17 @@ static void jit_emit_indirect_exit_from(BlockBuilder *b, bool spilled)
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    const SegCache *cs = &b->cpu->seg[SEG_CS];
+    if (cs->base == 0 && cs->limit == 0xFFFFFFFFu) {
+        /* Flat CS: the shared jump-cache probe, which falls back to the
+         * C lookup itself. */
+        if (spilled)
+            jit_emit_call_end(b);
+        x64_emit_mov_ri(a, 4, JIT_REG_OP2, b->flags);
+        x64_emit_mov_ri(a, 8, JIT_REG_VAL, (uintptr_t)b->tb);
+        x64_emit_jmp(a, b->js->jc_probe[b->user]);
+        return;
+    }
     if (!spilled) {
         x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
         x64_emit_call(a, b->js->spill);

@@ -71,7 +71,7 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
             js->exit_why = JIT_EXIT_MISS;
             return js->exit0;
         }
-        cc_jmp_cache_set(cc, eip, tb);
+        cc_jmp_cache_set(cc, tb);
     }
     return (uintptr_t)tb->code;
 }

@@ -266,7 +266,7 @@ static TBlock *jit_find(JitState *js, uint32_t flags)
     if (!tb)
         tb = jit_translate(js, phys, eip, flags);
     if (tb)
-        cc_jmp_cache_set(cc, eip, tb);
+        cc_jmp_cache_set(cc, tb);
     return tb;
 }
 

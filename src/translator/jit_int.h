@@ -219,6 +219,10 @@ struct JitState {
      * cc->budget and rax to cc->cur_tb; fill: reload the registers.
      * Both are `call`ed around every helper call. */
     uintptr_t spill, fill;
+    /* jc_probe[user]: near indirect branches of flat-CS blocks (block.c
+     * jit_emit_jc_probe): the jump cache probed inline, else the C
+     * lookup. */
+    uintptr_t jc_probe[2];
     int64_t parked_budget; /* budget set aside by a kick (fill) */
     bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */

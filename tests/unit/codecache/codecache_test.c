@@ -157,6 +157,26 @@ START_TEST(test_chain_guarded)
 }
 END_TEST
 
+/* The jump cache keeps the block for its EIP; without RAM (no memory
+ * map here) it has no inline key (mode bits ~0); removal clears it. */
+START_TEST(test_jmp_cache)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *a = make_block(cc, 0x1000, 0x1234, 1);
+    ck_assert_ptr_null(cc_jmp_cache_get(cc, 0x1234));
+    cc_jmp_cache_set(cc, a);
+    ck_assert_ptr_eq(cc_jmp_cache_get(cc, 0x1234), a);
+    const CCJump *j = &cc->jmp_cache[cc_jc_index(0x1234)];
+    ck_assert_uint_eq(j->eip, 0x1234);
+    ck_assert_uint_eq(j->flags, ~0u);
+    ck_assert_ptr_eq(j->code, a->code);
+    cc_invalidate_block(cc, a);
+    ck_assert_ptr_null(cc_jmp_cache_get(cc, 0x1234));
+    ck_assert_uint_eq(j->flags, ~0u);
+    cc_destroy(cc);
+}
+END_TEST
+
 START_TEST(test_invalidate_source_unlinks)
 {
     CodeCache *cc = cc_create(1 << 20, NULL);
@@ -293,6 +313,7 @@ static Suite *codecache_suite(void)
     tcase_add_test(tc, test_lookup_key);
     tcase_add_test(tc, test_chain_unchain);
     tcase_add_test(tc, test_chain_guarded);
+    tcase_add_test(tc, test_jmp_cache);
     tcase_add_test(tc, test_invalidate_source_unlinks);
     tcase_add_test(tc, test_smc_page_tracking);
     tcase_add_test(tc, test_smc_reuses_newest);
