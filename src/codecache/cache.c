@@ -104,6 +104,7 @@ CodeCache *cc_create(size_t size, PhysMem *mem)
     cc->blocks = cc_map_anon(cc->max_blocks * sizeof(TBlock));
     cc->data = cc_map_anon(cc->data_size);
     cc->mem = mem;
+    cc_jmp_cache_clear(cc);
     if (mem) {
         cc->npages = mem->ram_size >> MEM_PAGE_SHIFT;
         cc->page_head = calloc(cc->npages ? cc->npages : 1, sizeof(TBlock *));

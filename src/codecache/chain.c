@@ -40,6 +40,25 @@ void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to)
     cc->stats.chains++;
 }
 
+static void cc_unlink_in(TBlock *src, unsigned slot);
+
+void cc_chain_guarded(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to,
+                      uint64_t addend)
+{
+    assert(slot < CC_MAX_EXITS);
+    CCExit *e = &from->exit[slot];
+    /* Chained to the same block: the same physical page, hence the same
+     * addend; the guard missed only because the entry was not filled. */
+    if (!e->guard || e->target == to || !to->valid || !from->valid)
+        return;
+    if (e->target)
+        cc_unlink_in(from, slot);
+    cc_begin_write(cc);
+    x64_patch_imm64(cc->rw + e->guard, addend);
+    cc_end_write(cc);
+    cc_chain(cc, from, slot, to);
+}
+
 /* Remove (src, slot) from the incoming list of its target. */
 static void cc_unlink_in(TBlock *src, unsigned slot)
 {

@@ -27,10 +27,16 @@ struct PhysMem;
 typedef struct TBlock TBlock;
 
 /* One direct exit of a block: a `jmp rel32` whose target is either the
- * block's own exit stub (unchained) or another block's entry (chained). */
+ * block's own exit stub (unchained) or another block's entry (chained).
+ * An exit to another guest page with paging on is guarded: before the
+ * jmp, generated code compares the target page's TLB code entry with the
+ * one the chain was made under (its tag, a constant, and its addend, the
+ * imm64 at `guard`, rewritten by cc_chain_guarded) and takes the stub
+ * when they differ, so a chain never outlives the mapping it assumed. */
 typedef struct CCExit {
     uint32_t site;       /* code offset of the rel32 field, 0 = no exit */
     uint32_t stub;       /* code offset of the unchained target */
+    uint32_t guard;      /* code offset of the guard's imm64, 0 = none */
     uint32_t eip;        /* guest EIP this exit continues at */
     TBlock *target;      /* chained to, or NULL */
     TBlock *next_src;    /* next block in target's incoming list */
@@ -59,6 +65,19 @@ struct TBlock {
     void *data;          /* translator side data (decoded instructions) */
 };
 
+/* A jump-cache entry (direct-mapped by EIP): the block last found for an
+ * EIP and, for a block in RAM with a flat CS (base 0, limit 4 GB), the
+ * part of its key that generated code compares inline on indirect
+ * branches (translator: jit_emit_jc_probe): EIP, mode bits, and the host
+ * address of its first guest byte, to which the TLB code entry of the
+ * target page must map the EIP. flags ~0 (never a mode): C lookups only. */
+typedef struct CCJump {
+    uint32_t eip, flags;
+    uintptr_t host;
+    uint8_t *code;
+    TBlock *tb;
+} CCJump;
+
 typedef struct CCStats {
     uint64_t blocks, bytes, guest_bytes;
     uint64_t lookups, hits;
@@ -77,7 +96,7 @@ typedef struct CodeCache {
     uint8_t *data;
     size_t data_size, data_used;
     TBlock *hash[1u << CC_HASH_BITS];
-    TBlock *jmp_cache[1u << CC_JMP_CACHE_BITS];
+    CCJump jmp_cache[1u << CC_JMP_CACHE_BITS];
     TBlock **page_head;   /* per RAM page, ram_size >> 12 entries */
     size_t npages;
     struct PhysMem *mem;
@@ -146,16 +165,19 @@ static inline unsigned cc_jc_index(uint32_t eip)
 }
 static inline TBlock *cc_jmp_cache_get(CodeCache *cc, uint32_t eip)
 {
-    return cc->jmp_cache[cc_jc_index(eip)];
+    return cc->jmp_cache[cc_jc_index(eip)].tb;
 }
-static inline void cc_jmp_cache_set(CodeCache *cc, uint32_t eip, TBlock *tb)
-{
-    cc->jmp_cache[cc_jc_index(eip)] = tb;
-}
+/* Remember tb (valid, published) for its EIP, with its inline key. */
+void cc_jmp_cache_set(CodeCache *cc, TBlock *tb);
 void cc_jmp_cache_clear(CodeCache *cc);
 
 /* Chaining (chain.c): make exit `slot` of `from` jump straight to `to`. */
 void cc_chain(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to);
+/* The same for a guarded exit (CCExit.guard): the guard is set to
+ * `addend`, the target page's TLB addend under which `to` was found; an
+ * exit chained to another block (the page was remapped) is moved. */
+void cc_chain_guarded(CodeCache *cc, TBlock *from, unsigned slot, TBlock *to,
+                      uint64_t addend);
 /* Undo every chain into and out of tb. */
 void cc_unchain(CodeCache *cc, TBlock *tb);
 

@@ -55,10 +55,27 @@ void cc_insert(CodeCache *cc, TBlock *tb)
     }
 }
 
+_Static_assert(sizeof(CCJump) == 32,
+               "generated code indexes the jump cache with a shift by 5");
+
+static const CCJump cc_jc_empty = { 0, ~0u, 0, NULL, NULL };
+
 void cc_jmp_cache_clear(CodeCache *cc)
 {
     for (unsigned i = 0; i < (1u << CC_JMP_CACHE_BITS); i++)
-        cc->jmp_cache[i] = NULL;
+        cc->jmp_cache[i] = cc_jc_empty;
+}
+
+void cc_jmp_cache_set(CodeCache *cc, TBlock *tb)
+{
+    CCJump *j = &cc->jmp_cache[cc_jc_index(tb->eip)];
+    bool flat = tb->cs_base == 0 && tb->cs_limit == 0xFFFFFFFFu;
+    bool ram = cc->mem && tb->phys < cc->mem->ram_size;
+    j->eip = tb->eip;
+    j->flags = flat && ram ? tb->flags : ~0u;
+    j->host = ram ? (uintptr_t)(cc->mem->ram + tb->phys) : 0;
+    j->code = tb->code;
+    j->tb = tb;
 }
 
 void cc_remove(CodeCache *cc, TBlock *tb)
@@ -80,6 +97,6 @@ void cc_remove(CodeCache *cc, TBlock *tb)
             mem_set_code_page(cc->mem, tb->phys, false);
     }
     tb->page_next = NULL;
-    if (cc->jmp_cache[cc_jc_index(tb->eip)] == tb)
-        cc->jmp_cache[cc_jc_index(tb->eip)] = NULL;
+    if (cc->jmp_cache[cc_jc_index(tb->eip)].tb == tb)
+        cc->jmp_cache[cc_jc_index(tb->eip)] = cc_jc_empty;
 }

@@ -343,6 +343,8 @@ static void vm_run_summary(VM *vm, int64_t host0)
             (unsigned long long)n, (double)clock_now(&vm->clock) / 1e9, host,
             host > 0 ? (double)n / host / 1e6 : 0.0,
             (double)vm->clock.lag / 1e9);
+    if (vm->cfg.jit)
+        jit_stats_print(vm, stderr);
 }
 
 int vm_run(VM *vm)

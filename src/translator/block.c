@@ -94,6 +94,63 @@ static void jit_emit_fill_regs(X64Asm *a)
         x64_emit_load(a, 4, jit_hreg(n), x64_mem(JIT_REG_CPU, OFF_REG(n)));
 }
 
+/* The jump-cache probe of near indirect branches in blocks with a flat
+ * CS (JitState.jc_probe): eax = target EIP (already in cpu->eip), ebp =
+ * the block's mode bits, r13 = the block. The entry for EIP
+ * (codecache.h CCJump) must have these mode bits (same CS, same mode:
+ * the same key but for the physical address) and the TLB code entry of
+ * the target page, in the TLB of `user`, must map EIP to the entry's
+ * host address (the page the block was translated from, as
+ * jit_lookup_flags checks); then it jumps to the block. Otherwise it
+ * spills and calls jit_helper_lookup. Uses r14, r15, rbp (free at an
+ * exit) and host flags. */
+static void jit_emit_jc_probe(JitState *js, X64Asm *a, unsigned user)
+{
+    size_t miss[4];
+    int ent = JIT_REG_EA, t = JIT_REG_OP1;
+    x64_emit_mov_rr(a, 4, ent, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, ent, CC_JMP_CACHE_BITS);
+    x64_emit_alu_rr(a, X64_XOR, 4, ent, X64_RAX);
+    x64_emit_alu_ri(a, X64_AND, 4, ent, (1 << CC_JMP_CACHE_BITS) - 1);
+    x64_emit_shift_ri(a, X64_SHL, 4, ent, 5);
+    x64_emit_mov_ri(a, 8, t, (uintptr_t)js->cc->jmp_cache);
+    x64_emit_alu_rr(a, X64_ADD, 8, ent, t);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, eip)));
+    miss[0] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_alu_rm(a, X64_CMP, 4, JIT_REG_OP2,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, flags)));
+    miss[1] = x64_emit_jcc8_site(a, X64_CC_NE);
+    /* TLB entry of the target page: (lin >> 12) * 32 (emit_mem.c). */
+    int32_t tlb = OFF_TLB(user);
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHR, 4, JIT_REG_OP2, 7);
+    x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_OP2, (TLB_SIZE - 1) << 5);
+    x64_emit_mov_rr(a, 4, t, X64_RAX);
+    x64_emit_alu_ri(a, X64_AND, 4, t, (int32_t)~0xFFFu);
+    x64_emit_alu_rm(a, X64_CMP, 4, t,
+                    x64_mem_idx(JIT_REG_CPU, JIT_REG_OP2, 1,
+                                tlb + (int32_t)offsetof(TlbEntry, tag_code)));
+    miss[2] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_load(a, 8, t,
+                  x64_mem_idx(JIT_REG_CPU, JIT_REG_OP2, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_alu_rr(a, X64_ADD, 8, t, X64_RAX);
+    x64_emit_alu_rm(a, X64_CMP, 8, t,
+                    x64_mem(ent, (int32_t)offsetof(CCJump, host)));
+    miss[3] = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_jmp_m(a, x64_mem(ent, (int32_t)offsetof(CCJump, code)));
+    for (unsigned i = 0; i < 4; i++)
+        x64_bind8(a, miss[i]);
+    x64_emit_mov_rr(a, 8, X64_RAX, JIT_REG_VAL);
+    x64_emit_call(a, js->spill);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)js->cc);
+    x64_emit_call(a, (uintptr_t)jit_helper_lookup);
+    x64_emit_call(a, js->fill);
+    x64_emit_jmp_r(a, X64_RAX);
+}
+
 /* Trampolines: enter(cpu, cc, code) saves the callee-saved registers,
  * keeps rsp 16-byte aligned for helper calls (the 8-byte pad at [rsp] is
  * a scratch slot for helpers' out-parameters), loads the budget and the
@@ -164,6 +221,10 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_alu_rr(&a, X64_XOR, 4, JIT_REG_BUDGET, JIT_REG_BUDGET);
     x64_emit_jmp(&a, x64_pc(&a) - a.len + load);
     jit_emit_cond_trampoline(js, &a);
+    for (unsigned user = 0; user < 2; user++) {
+        js->jc_probe[user] = x64_pc(&a);
+        jit_emit_jc_probe(js, &a, user);
+    }
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
 }
@@ -205,29 +266,81 @@ void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)
                                        b->loop_pending };
 }
 
+/* Does a direct exit to `target` need a page guard (CCExit.guard): with
+ * paging on, a target on another linear page than the block may be
+ * remapped while the chain exists. */
+static bool jit_exit_guarded(const BlockBuilder *b, uint32_t target)
+{
+    uint32_t base = b->cpu->seg[SEG_CS].base;
+    return (b->flags & JIT_F_PAGING) &&
+           ((base + target) >> 12) != ((base + b->insn_eip[0]) >> 12);
+}
+
+/* The guard of a cross-page exit: the TLB code entry of the target page
+ * (a constant index in the array of the block's privilege) must have the
+ * page's tag and the addend the chain was made under (the imm64, patched
+ * by cc_chain_guarded). Both mismatches jump to miss[0..1]; returns the
+ * offset of the imm64. Clobbers rax and host flags (dead at an exit). */
+static size_t jit_emit_page_guard(BlockBuilder *b, uint32_t target,
+                                  size_t miss[2])
+{
+    X64Asm *a = &b->a;
+    uint32_t lin = b->cpu->seg[SEG_CS].base + target;
+    int32_t ent = OFF_TLB(b->user) +
+                  (int32_t)(((lin >> 12) & (TLB_SIZE - 1)) * sizeof(TlbEntry));
+    x64_emit_alu_mi(a, X64_CMP, 4,
+                    x64_mem(JIT_REG_CPU,
+                            ent + (int32_t)offsetof(TlbEntry, tag_code)),
+                    (int32_t)(lin & ~0xFFFu));
+    miss[0] = x64_emit_jcc_site(a, X64_CC_NE);
+    size_t guard = x64_emit_movabs_site(a, X64_RAX, 0);
+    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU,
+                            ent + (int32_t)offsetof(TlbEntry, addend)));
+    miss[1] = x64_emit_jcc_site(a, X64_CC_NE);
+    return guard;
+}
+
 /* The stub of a chainable exit whose rel32 field is at `site`: it stores
  * EIP and returns (tb | slot) to the dispatcher, which may patch the
- * rel32 to the successor block (chain.c). */
+ * rel32 to the successor block (chain.c). A cross-page exit first goes
+ * through its guard (jit_emit_page_guard), whose jmp rel32 is then the
+ * patched site; site SIZE_MAX: the guard is emitted here, inline. */
 void jit_emit_exit_stub(BlockBuilder *b, unsigned slot, uint32_t target,
                         size_t site)
 {
     X64Asm *a = &b->a;
+    CCExit *e = &b->tb->exit[slot];
+    size_t miss[2] = { SIZE_MAX, SIZE_MAX };
+    e->guard = 0;
+    if (jit_exit_guarded(b, target)) {
+        if (site != SIZE_MAX)
+            x64_bind(a, site);
+        e->guard = (uint32_t)jit_emit_page_guard(b, target, miss);
+        site = x64_emit_jmp_site(a);
+    }
     size_t stub = a->len;
     x64_bind(a, site);
+    for (unsigned i = 0; i < 2; i++)
+        if (miss[i] != SIZE_MAX)
+            x64_bind(a, miss[i]);
     if (b->loop_pending)
         jit_emit_loop_flags(b);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), (int32_t)target);
     x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb | slot);
     x64_emit_jmp(a, b->js->epilogue);
-    b->tb->exit[slot].site = (uint32_t)site;  /* relative; fixed at commit */
-    b->tb->exit[slot].stub = (uint32_t)stub;
-    b->tb->exit[slot].eip = target;
+    e->site = (uint32_t)site;  /* relative; fixed at commit */
+    e->stub = (uint32_t)stub;
+    e->eip = target;
 }
 
-/* A chainable exit: jmp rel32, initially to its stub. */
+/* A chainable exit: jmp rel32, initially to its stub (after the guard of
+ * a cross-page exit). */
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target)
 {
-    jit_emit_exit_stub(b, slot, target, x64_emit_jmp_site(&b->a));
+    size_t site = jit_exit_guarded(b, target) ? SIZE_MAX
+                                              : x64_emit_jmp_site(&b->a);
+    jit_emit_exit_stub(b, slot, target, site);
 }
 
 /* EIP = next_eip, then find the next block without leaving generated
@@ -239,6 +352,17 @@ static void jit_emit_indirect_exit_from(BlockBuilder *b, bool spilled)
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    const SegCache *cs = &b->cpu->seg[SEG_CS];
+    if (cs->base == 0 && cs->limit == 0xFFFFFFFFu) {
+        /* Flat CS: the shared jump-cache probe, which falls back to the
+         * C lookup itself. */
+        if (spilled)
+            jit_emit_call_end(b);
+        x64_emit_mov_ri(a, 4, JIT_REG_OP2, b->flags);
+        x64_emit_mov_ri(a, 8, JIT_REG_VAL, (uintptr_t)b->tb);
+        x64_emit_jmp(a, b->js->jc_probe[b->user]);
+        return;
+    }
     if (!spilled) {
         x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)b->tb);
         x64_emit_call(a, b->js->spill);
@@ -462,14 +586,20 @@ static void jit_builder_init(BlockBuilder *b, JitState *js, TBlock *tb,
     x64_init(&b->a, p, avail, cc_exec_delta(js->cc));
 }
 
-/* Decode the block's instructions (up to one that ends it). */
+/* Decode the block's instructions (up to one that ends it). A block
+ * covers one guest page: it stops at the end of its first page (its
+ * fall-through exit continues on the next one), so that it is on exactly
+ * one page list (smc.c) and one TLB entry maps all of it. */
 static unsigned jit_predecode(BlockBuilder *b)
 {
     DecodedInsn d;
     unsigned n = 0;
     uint32_t start = b->eip, eip = start;
+    uint32_t base = b->cpu->seg[SEG_CS].base;
     while (n < JIT_MAX_INSNS) {
         b->eip = eip;
+        if (((base + eip) ^ (base + start)) >> 12)
+            break;
         if (!jit_decode(b, &d))
             break;
         DecodedInsn *copy = cc_data_alloc(b->cc, sizeof d);
@@ -563,6 +693,8 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
         if (tb->exit[i].site) {
             tb->exit[i].site += (uint32_t)off;
             tb->exit[i].stub += (uint32_t)off;
+            if (tb->exit[i].guard)
+                tb->exit[i].guard += (uint32_t)off;
         }
     }
     return tb;

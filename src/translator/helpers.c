@@ -45,6 +45,7 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
     JitState *js = cc->owner;
     const SegCache *cs = &cpu->seg[SEG_CS];
     uint32_t eip = cpu->eip;
+    js->exit_why = JIT_EXIT_NOTLB;
     if (eip > cs->limit)
         return js->exit0;
     uint32_t lin = cs->base + eip;
@@ -60,9 +61,11 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
     if (!tb ||
         !cc_block_matches(tb, phys, eip, cs->base, cs->limit, flags)) {
         tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, flags);
-        if (!tb)
+        if (!tb) {
+            js->exit_why = JIT_EXIT_MISS;
             return js->exit0;
-        cc_jmp_cache_set(cc, eip, tb);
+        }
+        cc_jmp_cache_set(cc, tb);
     }
     return (uintptr_t)tb->code;
 }
@@ -74,7 +77,10 @@ uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc)
     TBlock *prev = cc->cur_tb;
     /* From here a fault is at the target, not inside prev (jit.c). */
     cc->cur_tb = NULL;
-    if (!prev || cpu->kick)
+    js->stats.lookup_near++;
+    if (!prev || cpu->kick) {
+        js->exit_why = JIT_EXIT_KICK;
         return js->exit0;
+    }
     return jit_lookup_flags(cpu, cc, prev->flags);
 }

@@ -117,12 +117,35 @@ void jit_destroy(VM *vm)
     vm->cc = NULL;
 }
 
+static const char *const jit_exit_names[JIT_EXIT_COUNT] = {
+    [JIT_EXIT_STUB] = "stub (privileged, SMC, redirect)",
+    [JIT_EXIT_BUDGET] = "budget",
+    [JIT_EXIT_DIRECT] = "direct, unchained",
+    [JIT_EXIT_DIRECT_PAGE] = "direct, other page",
+    [JIT_EXIT_NOTLB] = "lookup: no TLB code entry",
+    [JIT_EXIT_MISS] = "lookup: not translated",
+    [JIT_EXIT_KICK] = "lookup: kick",
+    [JIT_EXIT_MODE_CHECK] = "after INT/IRET/far: boundary checks",
+};
+
 void jit_stats_print(VM *vm, FILE *f)
 {
-    if (vm->cc)
-        cc_stats_print(vm->cc, f);
-    else
+    if (!vm->cc) {
         fprintf(f, "translation cache: not in use\n");
+        return;
+    }
+    cc_stats_print(vm->cc, f);
+    const JitStats *s = &((JitState *)vm->cc->owner)->stats;
+    uint64_t total = 0;
+    for (unsigned i = 0; i < JIT_EXIT_COUNT; i++)
+        total += s->exits[i];
+    fprintf(f, "  exits to the dispatcher %llu; lookups in generated code: "
+            "near %llu, after INT/IRET/far %llu; interpreter steps %llu\n",
+            (unsigned long long)total, (unsigned long long)s->lookup_near,
+            (unsigned long long)s->lookup_mode, (unsigned long long)s->interp);
+    for (unsigned i = 0; i < JIT_EXIT_COUNT; i++)
+        fprintf(f, "    %-40s %llu\n", jit_exit_names[i],
+                (unsigned long long)s->exits[i]);
 }
 
 /* Run the reference tier for up to n instructions of the budget. */
@@ -131,6 +154,7 @@ static CpuExit jit_interp(JitState *js, int64_t n)
     CPUState *cpu = js->cpu;
     uint64_t before = cpu->insn_count;
     js->last_exit = 0;
+    js->stats.interp++;
     CpuExit e = interp_run(cpu, n);
     int64_t done = (int64_t)(cpu->insn_count - before);
     /* interp_run also counts faulting instructions against its budget:
@@ -187,11 +211,14 @@ uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
     TBlock *prev = cc->cur_tb;
     /* From here a fault is at the target, not inside prev. */
     cc->cur_tb = NULL;
+    js->stats.lookup_mode++;
     const PhysMem *mem = &cpu->vm->mem;
     if (!prev || cpu->kick || cpu->tlb.map_gen != mem->map_gen ||
         mem->map_gen != js->map_gen || cpu->a20_mask != js->a20_mask ||
-        jit_needs_interp(cpu))
+        jit_needs_interp(cpu)) {
+        js->exit_why = JIT_EXIT_MODE_CHECK;
         return js->exit0;
+    }
     uint32_t flags = cpu->xfer_fast ? jit_mode_flags_xfer(cpu, prev->flags)
                                     : jit_mode_flags(cpu);
     return jit_lookup_flags(cpu, cc, flags);
@@ -239,13 +266,29 @@ static TBlock *jit_find(JitState *js, uint32_t flags)
     if (!tb)
         tb = jit_translate(js, phys, eip, flags);
     if (tb)
-        cc_jmp_cache_set(cc, eip, tb);
+        cc_jmp_cache_set(cc, tb);
     return tb;
 }
 
-/* Chain the previous direct exit to tb if both are on the same guest
- * page (or paging is off): a page-crossing chain could outlive a change
- * of the mapping of the target page. */
+/* The TLB addend under which the code entry of tb's page maps it (the
+ * dispatcher's lookup has just filled that entry), false if it does not
+ * (no entry, or not the RAM page tb was translated from). */
+static bool jit_code_addend(const CPUState *cpu, const TBlock *tb,
+                            uint64_t *addend)
+{
+    uint32_t lin = tb->cs_base + tb->eip;
+    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    const PhysMem *mem = &cpu->vm->mem;
+    if (e->tag_code != (lin & ~0xFFFu) ||
+        (const uint8_t *)(e->addend + lin) != mem->ram + tb->phys)
+        return false;
+    *addend = e->addend;
+    return true;
+}
+
+/* Chain the previous direct exit to tb: directly within a guest page (or
+ * with paging off); across pages through the exit's guard, under the
+ * TLB entry that maps tb's page now (CCExit.guard). */
 static void jit_try_chain(JitState *js, TBlock *tb)
 {
     uintptr_t last = js->last_exit;
@@ -255,12 +298,34 @@ static void jit_try_chain(JitState *js, TBlock *tb)
     TBlock *from = (TBlock *)(last & ~(uintptr_t)7);
     unsigned slot = (unsigned)(last & 7);
     if (!from->valid || !tb->valid || from->flags != tb->flags ||
-        from->cs_limit != tb->cs_limit)
+        from->cs_limit != tb->cs_limit || from->cs_base != tb->cs_base)
         return;
+    uint64_t addend;
+    if (from->exit[slot].guard) {
+        if (jit_code_addend(js->cpu, tb, &addend))
+            cc_chain_guarded(js->cc, from, slot, tb, addend);
+        return;
+    }
     bool same_page = ((from->cs_base + from->eip) >> 12) ==
                      ((tb->cs_base + tb->eip) >> 12);
     if (same_page || !(tb->flags & JIT_F_PAGING))
         cc_chain(js->cc, from, slot, tb);
+}
+
+/* Statistics: why generated code returned r. */
+static void jit_count_exit(JitState *js, uintptr_t r)
+{
+    JitExitWhy why = js->exit_why;
+    if (r) {
+        const TBlock *from = (const TBlock *)(r & ~(uintptr_t)7);
+        uint32_t to = from->exit[r & 7].eip;
+        bool same = ((from->cs_base + from->eip) >> 12) ==
+                    ((from->cs_base + to) >> 12);
+        why = same ? JIT_EXIT_DIRECT : JIT_EXIT_DIRECT_PAGE;
+    } else if (why == JIT_EXIT_STUB && js->exit_low_budget) {
+        why = JIT_EXIT_BUDGET;
+    }
+    js->stats.exits[why]++;
 }
 
 static void jit_enter(JitState *js, TBlock *tb)
@@ -272,13 +337,18 @@ static void jit_enter(JitState *js, TBlock *tb)
     cc->smc_flag = 0;
     js->run_budget = cc->budget;
     js->in_native = true;
+    js->exit_why = JIT_EXIT_STUB;
     uintptr_t r = enter(js->cpu, cc, tb->code);
+    /* A budget stub leaves less than a block's worth (or 0 after a kick
+     * parked the rest). */
+    js->exit_low_budget = cc->budget < JIT_MAX_INSNS;
     cc->budget += js->parked_budget;
     js->parked_budget = 0;
     js->in_native = false;
     cc->cur_tb = NULL;
     js->cpu->insn_count += (uint64_t)(js->run_budget - cc->budget);
     js->last_exit = r;
+    jit_count_exit(js, r);
 }
 
 /* One dispatch step; true when jit_run must return *out. */

@@ -134,6 +134,26 @@ typedef struct JitBlockInfo {
 
 typedef struct JitState JitState;
 
+/* Why generated code returned to the dispatcher (-trace info). A helper
+ * returning js->exit0 records its reason; a stub leaves the default. */
+typedef enum JitExitWhy {
+    JIT_EXIT_STUB,        /* privileged insn, SMC, redirected next_eip */
+    JIT_EXIT_BUDGET,      /* budget used up (or parked by a kick) */
+    JIT_EXIT_DIRECT,      /* direct exit not chained, same guest page */
+    JIT_EXIT_DIRECT_PAGE, /* ... to another guest page */
+    JIT_EXIT_NOTLB,       /* lookup: no TLB code entry (or not RAM) */
+    JIT_EXIT_MISS,        /* lookup: no block for the key yet */
+    JIT_EXIT_KICK,        /* lookup: kick pending */
+    JIT_EXIT_MODE_CHECK,  /* after INT/IRET/far: dispatcher rules apply */
+    JIT_EXIT_COUNT
+} JitExitWhy;
+
+typedef struct JitStats {
+    uint64_t exits[JIT_EXIT_COUNT];
+    uint64_t lookup_near, lookup_mode; /* lookups from generated code */
+    uint64_t interp;      /* boundaries handed to the reference tier */
+} JitStats;
+
 typedef struct BlockBuilder {
     JitState *js;
     CPUState *cpu;
@@ -201,6 +221,10 @@ struct JitState {
     uintptr_t spill, fill;
     /* cond: host flags = the guest's from the lazy state (emit_cond.c) */
     uintptr_t cond;
+    /* jc_probe[user]: near indirect branches of flat-CS blocks (block.c
+     * jit_emit_jc_probe): the jump cache probed inline, else the C
+     * lookup. */
+    uintptr_t jc_probe[2];
     int64_t parked_budget; /* budget set aside by a kick (fill) */
     bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
@@ -208,6 +232,9 @@ struct JitState {
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
     int64_t run_budget;    /* budget when generated code was entered */
     bool in_native;        /* generated code is running (for recovery) */
+    JitExitWhy exit_why;   /* reason of the current exit to the dispatcher */
+    bool exit_low_budget;  /* ... budget below one block when it left */
+    JitStats stats;
     bool cs_ready;         /* Capstone handles open (explain mode) */
     csh cs_host, cs_guest16, cs_guest32;
     BlockBuilder builder;  /* scratch for the block being translated */

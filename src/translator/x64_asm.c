@@ -291,6 +291,17 @@ void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm)
     }
 }
 
+size_t x64_emit_movabs_site(X64Asm *a, int dst, uint64_t imm)
+{
+    size_t n;
+    uint64_t v = opc_bytes((OPC_MOVL_Iv + (dst & 7)) | X64_P_REXW, 0, dst,
+                           X64_NOREG, &n);
+    emit_le(a, v, n);
+    size_t site = a->len;
+    x64_emit64(a, imm);
+    return site;
+}
+
 void x64_emit_load(X64Asm *a, unsigned sz, int dst, X64Mem m)
 {
     emit_modrm_m(a, sized(OPC_MOVL_GvEv, OPC_MOVB_GvEv, sz, X64_P_REXB_R),
@@ -663,6 +674,11 @@ void x64_patch_rel32(uint8_t *field, uintptr_t field_exec, uintptr_t target)
     assert(d == (int32_t)d);
     uint32_t v = (uint32_t)(int32_t)d;
     memcpy(field, &v, 4);
+}
+
+void x64_patch_imm64(uint8_t *field, uint64_t imm)
+{
+    memcpy(field, &imm, 8);
 }
 
 void x64_emit_ret(X64Asm *a)

@@ -85,6 +85,9 @@ void x64_emit64(X64Asm *a, uint64_t v);
 /* Data movement. */
 void x64_emit_mov_rr(X64Asm *a, unsigned sz, int dst, int src);
 void x64_emit_mov_ri(X64Asm *a, unsigned sz, int dst, uint64_t imm);
+/* movabs dst, imm64 in its 10-byte form; returns the buffer offset of
+ * the imm64 field (x64_patch_imm64 rewrites it). */
+size_t x64_emit_movabs_site(X64Asm *a, int dst, uint64_t imm);
 void x64_emit_load(X64Asm *a, unsigned sz, int dst, X64Mem m);
 void x64_emit_store(X64Asm *a, unsigned sz, X64Mem m, int src);
 void x64_emit_store_imm(X64Asm *a, unsigned sz, X64Mem m, int32_t imm);
@@ -157,6 +160,8 @@ void x64_emit_nop(X64Asm *a, unsigned n);
 /* Patch a rel32 field in already-emitted code: `field` is its write
  * address, `field_exec` its execution address. */
 void x64_patch_rel32(uint8_t *field, uintptr_t field_exec, uintptr_t target);
+/* Rewrite the imm64 field of a movabs (x64_emit_movabs_site). */
+void x64_patch_imm64(uint8_t *field, uint64_t imm);
 /* True if a rel32 from the current position can reach target. */
 bool x64_reachable(const X64Asm *a, uintptr_t target);
 

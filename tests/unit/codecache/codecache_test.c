@@ -17,8 +17,8 @@ typedef int (*TestFn)(void);
 /* Emit "mov eax, value; jmp <exit>" where the jmp is exit slot 0 and the
  * stub is "mov eax, -value; ret". Calling the block returns value via the
  * chained successor, or -value when unchained. */
-static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
-                          int value)
+static TBlock *make_block_g(CodeCache *cc, uint64_t phys, uint32_t eip,
+                            int value, bool guard)
 {
     size_t avail;
     uint8_t *p = cc_code_begin(cc, &avail);
@@ -26,6 +26,8 @@ static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
     x64_init(&a, p, avail, cc_exec_delta(cc));
     TBlock *tb = cc_block_alloc(cc);
     ck_assert_ptr_nonnull(tb);
+    /* A guarded exit's imm64 (CCExit.guard); here only patched. */
+    size_t g = guard ? x64_emit_movabs_site(&a, X64_RDX, 0) : 0;
     x64_emit_mov_ri(&a, 4, X64_RAX, (uint32_t)value);
     size_t site = x64_emit_jmp_site(&a);
     size_t stub = a.len;
@@ -43,8 +45,22 @@ static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
     tb->code_len = (uint32_t)a.len;
     tb->exit[0].site = (uint32_t)(off + site);
     tb->exit[0].stub = (uint32_t)(off + stub);
+    tb->exit[0].guard = guard ? (uint32_t)(off + g) : 0;
     cc_insert(cc, tb);
     return tb;
+}
+
+static TBlock *make_block(CodeCache *cc, uint64_t phys, uint32_t eip,
+                          int value)
+{
+    return make_block_g(cc, phys, eip, value, false);
+}
+
+static uint64_t guard_value(const CodeCache *cc, const TBlock *tb)
+{
+    uint64_t v;
+    memcpy(&v, cc->rw + tb->exit[0].guard, 8);
+    return v;
 }
 
 /* A block that is just "mov eax, value; ret". */
@@ -106,6 +122,57 @@ START_TEST(test_chain_unchain)
     /* Chaining to an invalid block is refused. */
     cc_chain(cc, a, 0, b);
     ck_assert_int_eq(run(a), -5);
+    cc_destroy(cc);
+}
+END_TEST
+
+/* A guarded (cross-page) exit: chaining sets its addend; after a remap
+ * the chain moves to the block the dispatcher found; the same block again
+ * changes nothing; invalidation undoes it as for any chain. */
+START_TEST(test_chain_guarded)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *a = make_block_g(cc, 0x1000, 0x1000, 5, true);
+    TBlock *b = make_block(cc, 0x2000, 0x2000, 9);
+    TBlock *c = make_block(cc, 0x3000, 0x2000, 11);
+    cc_chain_guarded(cc, a, 0, b, 0x1111);
+    ck_assert_int_eq(run(a), -9);
+    ck_assert_uint_eq(guard_value(cc, a), 0x1111);
+    cc_chain_guarded(cc, a, 0, c, 0x2222);
+    ck_assert_int_eq(run(a), -11);
+    ck_assert_uint_eq(guard_value(cc, a), 0x2222);
+    ck_assert_ptr_null(b->in_head);
+    ck_assert_ptr_eq(c->in_head, a);
+    cc_chain_guarded(cc, a, 0, c, 0x3333);
+    ck_assert_uint_eq(guard_value(cc, a), 0x2222);
+    ck_assert_uint_eq(cc->stats.chains, 2);
+    cc_invalidate_block(cc, c);
+    ck_assert_int_eq(run(a), -5);
+    ck_assert_ptr_null(a->exit[0].target);
+    /* An unguarded exit is never chained this way. */
+    TBlock *d = make_block(cc, 0x4000, 0x4000, 3);
+    cc_chain_guarded(cc, d, 0, b, 0x1111);
+    ck_assert_ptr_null(d->exit[0].target);
+    cc_destroy(cc);
+}
+END_TEST
+
+/* The jump cache keeps the block for its EIP; without RAM (no memory
+ * map here) it has no inline key (mode bits ~0); removal clears it. */
+START_TEST(test_jmp_cache)
+{
+    CodeCache *cc = cc_create(1 << 20, NULL);
+    TBlock *a = make_block(cc, 0x1000, 0x1234, 1);
+    ck_assert_ptr_null(cc_jmp_cache_get(cc, 0x1234));
+    cc_jmp_cache_set(cc, a);
+    ck_assert_ptr_eq(cc_jmp_cache_get(cc, 0x1234), a);
+    const CCJump *j = &cc->jmp_cache[cc_jc_index(0x1234)];
+    ck_assert_uint_eq(j->eip, 0x1234);
+    ck_assert_uint_eq(j->flags, ~0u);
+    ck_assert_ptr_eq(j->code, a->code);
+    cc_invalidate_block(cc, a);
+    ck_assert_ptr_null(cc_jmp_cache_get(cc, 0x1234));
+    ck_assert_uint_eq(j->flags, ~0u);
     cc_destroy(cc);
 }
 END_TEST
@@ -245,6 +312,8 @@ static Suite *codecache_suite(void)
     tcase_add_test(tc, test_views_are_wx);
     tcase_add_test(tc, test_lookup_key);
     tcase_add_test(tc, test_chain_unchain);
+    tcase_add_test(tc, test_chain_guarded);
+    tcase_add_test(tc, test_jmp_cache);
     tcase_add_test(tc, test_invalidate_source_unlinks);
     tcase_add_test(tc, test_smc_page_tracking);
     tcase_add_test(tc, test_smc_reuses_newest);

@@ -178,6 +178,10 @@ START_TEST(test_mov_ri)
         EXPECT(f, "mov %s, 0x80000000", rn(4, d));
         x64_emit_mov_ri(&f->a, 8, d, (uint64_t)-2);
         EXPECT(f, "mov %s, -2", rn(8, d));
+        /* The patchable form is never shortened. */
+        size_t site = x64_emit_movabs_site(&f->a, d, 1);
+        x64_patch_imm64(f->a.buf + site, 0xfedcba9876543210ull);
+        EXPECT(f, "movabs %s, 0xfedcba9876543210", rn(8, d));
     }
     fx_close(f);
 }
