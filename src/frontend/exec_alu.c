@@ -16,12 +16,12 @@ uint32_t op_rmw_begin(CPUState *cpu, const DecodedInsn *d, unsigned size,
     }
     /* Writability is checked before the read so that a read-only target
      * faults without side effects (SDM: RMW instructions fault as writes). */
-    *lin = seg_linear(cpu, d->seg, insn_ea(cpu, d), size, ACC_WRITE);
-    switch (size) {
-    case 1: return cpu_ld_linear8(cpu, *lin);
-    case 2: return cpu_ld_linear16(cpu, *lin);
-    default: return cpu_ld_linear32(cpu, *lin);
-    }
+    uint32_t off = insn_ea(cpu, d);
+    const SegCache *s = &cpu->seg[d->seg];
+    *lin = cpu_seg_fast(s, off, size, ACC_WRITE)
+               ? s->base + off
+               : seg_linear(cpu, d->seg, off, size, ACC_WRITE);
+    return cpu_ld_linear(cpu, *lin, size);
 }
 
 void op_rmw_end(CPUState *cpu, const DecodedInsn *d, unsigned size,
@@ -31,11 +31,7 @@ void op_rmw_end(CPUState *cpu, const DecodedInsn *d, unsigned size,
         reg_set(cpu, d->rm, v, size);
         return;
     }
-    switch (size) {
-    case 1: cpu_st_linear8(cpu, lin, (uint8_t)v); break;
-    case 2: cpu_st_linear16(cpu, lin, (uint16_t)v); break;
-    default: cpu_st_linear32(cpu, lin, v); break;
-    }
+    cpu_st_linear(cpu, lin, v & size_mask(size), size);
 }
 
 uint32_t alu_op(CPUState *cpu, unsigned op, uint32_t a, uint32_t b,
