@@ -140,6 +140,8 @@ static void jit_explain_operands(const JitState *js, char *out, size_t n,
                 o += (size_t)snprintf(out + o, n - o, "<fill>");
             else if (v == js->cond)
                 o += (size_t)snprintf(out + o, n - o, "<cond>");
+            else if (v == js->arith)
+                o += (size_t)snprintf(out + o, n - o, "<arith>");
             else if (v > 0xFFFFFFFFull)
                 o += (size_t)snprintf(out + o, n - o, "<host>");
             else
