@@ -1,7 +1,8 @@
 /*
  * emit_shift.c — inline SHL/SAL, SHR and SAR by an immediate count,
- * ROL/ROR by an immediate, and CMOVcc; shifts by CL and two/three-operand
- * IMUL when their flags are dead.
+ * ROL/ROR by an immediate, 32-bit register shifts by CL, and CMOVcc;
+ * other shifts by CL and two/three-operand IMUL when their flags are
+ * dead.
  *
  * Shifts: the count is an immediate (D0/D1: 1, C0/C1: Ib), masked to 5
  * bits at translation time; only counts 1..size-1 are inlined (a zero
@@ -193,6 +194,27 @@ void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
         x64_bind(a, zero);
 }
 
+/* SHL/SHR/SAR r32, CL with its flags live, as sh_do(): a masked count
+ * of 0 changes nothing, not even the flags (the lazy state stays as it
+ * is); counts 1..31 are below the size, so the host shift's SF ZF PF CF
+ * are the guest's, as for an immediate count. */
+static bool jit_shift_cl_live(BlockBuilder *b, unsigned op)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    jit_get_reg(b, 4, JIT_REG_OP1, d->rm);
+    x64_emit_test_ri(a, 1, X64_RCX, 0x1F);
+    size_t zero = x64_emit_jcc_site(a, X64_CC_E);
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_shift_cl(a, host_shift[op], 4, JIT_REG_VAL);
+    jit_emit_shift_flags(a, op, 4);
+    jit_set_reg(b, 4, d->rm, JIT_REG_VAL);
+    jit_store_eager_flags(a);
+    x64_bind(a, zero);
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
 /* Shift by CL with its flags dead (flags.c): the host shift masks the
  * count to 5 bits and shifts exactly as the guest does; the flags, which
  * a zero count would leave unchanged, are overwritten before any use.
@@ -213,6 +235,8 @@ static bool jit_shift_cl(BlockBuilder *b, unsigned size)
         b->fk = JIT_FK_UNKNOWN;
         return true;
     }
+    if (op >= 4 && d->mod == 3 && size == 4 && !b->flags_dead[b->idx])
+        return jit_shift_cl_live(b, op);
     if (op < 4 || d->mod != 3 || !b->flags_dead[b->idx] ||
         !jit_reg_direct(size, d->rm))
         return false;

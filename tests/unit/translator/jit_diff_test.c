@@ -384,8 +384,30 @@ static void gen_rotate(Gen *g)
     put(g, 0x9C);
 }
 
+/* A flag writer, MOV CL, imm (counts 0, 1, 31, 32, 33 or random), a
+ * shift by CL (SHL/SHR/SAR, mostly 32-bit registers), then PUSHF: a zero
+ * count must leave the writer's flags. */
+static void gen_shift_cl(Gen *g)
+{
+    static const uint8_t counts[] = { 0, 1, 31, 32, 33 };
+    put(g, 0x39);
+    put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+    put(g, 0xB1);
+    put(g, rnd(g->r) % 4 ? counts[rnd(g->r) % sizeof counts]
+                         : (uint8_t)rnd(g->r));
+    if (rnd(g->r) % 4 == 0)
+        put(g, 0x66);
+    put(g, 0xD3);
+    put(g, (uint8_t)(0xC0 | (4 + rnd(g->r) % 4) << 3 | rnd(g->r) % 8));
+    put(g, 0x9C);
+}
+
 static void gen_insn(Gen *g)
 {
+    if (rnd(g->r) % 24 == 0) {
+        gen_shift_cl(g);
+        return;
+    }
     if (rnd(g->r) % 24 == 0) {
         gen_rotate(g);
         return;
