@@ -151,7 +151,7 @@ static const Shape shapes[] = {
     { 0xC3, 0, 0 }, { 0xF7, 1, 0 }, { 0xFF, 1, 0 }, { 0xFE, 1, 0 },
     { 0xE2, 0, 1 }, { 0xF8, 0, 0 }, { 0xF9, 0, 0 }, { 0x9C, 0, 0 },
     { 0xF6, 1, 0 }, { 0x13, 1, 0 }, { 0x1B, 1, 0 }, { 0x15, 0, 0xFF },
-    { 0x1D, 0, 0xFF },
+    { 0x1D, 0, 0xFF }, { 0xC9, 0, 0 },
 };
 
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
@@ -404,6 +404,16 @@ static void gen_shift_cl(Gen *g)
 
 static void gen_insn(Gen *g)
 {
+    if (rnd(g->r) % 40 == 0) {
+        /* LEAVE with BP at the top of a 16-bit stack: SP wraps to 0. */
+        if (g->code32)
+            put(g, 0x66);
+        put(g, 0xBD);
+        put(g, 0xFE);
+        put(g, 0xFF);
+        put(g, 0xC9);
+        return;
+    }
     if (rnd(g->r) % 24 == 0) {
         gen_shift_cl(g);
         return;
