@@ -220,7 +220,7 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_alu_mr(&a, X64_ADD, 8, x64_mem(X64_RDX, 0), JIT_REG_BUDGET);
     x64_emit_alu_rr(&a, X64_XOR, 4, JIT_REG_BUDGET, JIT_REG_BUDGET);
     x64_emit_jmp(&a, x64_pc(&a) - a.len + load);
-    jit_emit_cond_trampoline(js, &a);
+    jit_emit_cond_trampolines(js, &a);
     for (unsigned user = 0; user < 2; user++) {
         js->jc_probe[user] = x64_pc(&a);
         jit_emit_jc_probe(js, &a, user);

@@ -5,7 +5,9 @@
  *   AND/OR/XOR/TEST: cc_op = LOGIC8 + size, cc_res
  *   INC/DEC: eflags.CF = current CF first, then INC8/DEC8 + size with
  *            cc_op2 = 1 (SDM vol. 2: INC/DEC preserve CF)
- * ADC/SBB need the carry-in and stay helper calls.
+ *   NEG: SUB8 + size with cc_op1 = 0, cc_op2 = the operand (alu_op)
+ *   NOT: no flags
+ * ADC/SBB are in emit_carry.c.
  * Operands: r15d = first operand, ebp = second, r13d = result, all
  * zero-extended from the operand size. Guest state (memory, registers,
  * cc_*) is written only after every access that can fault.
@@ -308,6 +310,44 @@ static void jit_incdec(BlockBuilder *b, bool dec, unsigned size, bool zreg)
     }
 }
 
+/* NEG: 0 - E with the SUB lazy state of alu_op (cc_op1 = 0, cc_op2 =
+ * the operand); the host sub leaves the guest's flags. */
+static void jit_neg(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    jit_load_e(b, size, true);
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, JIT_REG_OP1);
+    x64_emit_alu_rr(a, X64_XOR, 4, JIT_REG_OP1, JIT_REG_OP1);
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_alu_rr(a, X64_SUB, size, JIT_REG_VAL, JIT_REG_OP2);
+    if (d->mod == 3 && (size != 1 || d->rm < 4))
+        b->hf_at = b->idx + 1;
+    jit_store_e(b, size);
+    jit_set_cc(b, CC_OP_SUB8, size, true);
+    b->fk = b->flags_dead[b->idx] ? JIT_FK_UNKNOWN : JIT_FK_SUB;
+}
+
+/* NOT: no flags. Registers in place (AH..BH: bits 8-15 of the host
+ * register of AL..BL), memory through the rmw path. */
+static void jit_not(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    if (d->mod == 3 && size == 1 && d->rm >= 4) {
+        x64_emit_alu_ri(a, X64_XOR, 4, jit_hreg(d->rm & 3), 0xFF00);
+        return;
+    }
+    if (d->mod == 3) {
+        x64_emit_unary(a, X64_NOT, size, jit_hreg(d->rm));
+        return;
+    }
+    jit_load_e(b, size, true);
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_unary(a, X64_NOT, 4, JIT_REG_VAL);
+    jit_store_e(b, size);
+}
+
 static const AluForm classic_forms[6] = { FORM_E_G, FORM_E_G, FORM_G_E,
                                           FORM_G_E, FORM_A_I, FORM_A_I };
 
@@ -363,6 +403,12 @@ bool jit_emit_alu(BlockBuilder *b)
         return true;
     case INSN_INC_Eb: case INSN_DEC_Eb:
         jit_incdec(b, d->row == INSN_DEC_Eb, 1, false);
+        return true;
+    case INSN_NEG_Eb: case INSN_NEG_Ev:
+        jit_neg(b, alu_size(b, d->row == INSN_NEG_Eb));
+        return true;
+    case INSN_NOT_Eb: case INSN_NOT_Ev:
+        jit_not(b, alu_size(b, d->row == INSN_NOT_Eb));
         return true;
     default:
         return false;

@@ -11,11 +11,14 @@
  * on the saved operands with the host instruction of the same size:
  *   ADD/SUB: op1 + op2 + c / op1 - op2 - c with the carry-in c of an
  *            ADC/SBB recovered from res (host adc/sbb set the six flags)
- *   LOGIC:   test res, res (CF = OF = 0)
+ *   LOGIC:   cmp res, 0 (CF = OF = AF = 0)
  *   INC/DEC: CF from eflags (shr), then inc/dec op1, which keeps CF
  *   EFLAGS:  SAHF for SF ZF AF PF CF, OF from `add al, 0x7F` on 0/1
- * AF is replayed too but no condition reads it. Clobbers rax only (and
- * host flags); a plain `call`, no spill: guest registers stay pinned.
+ * AF is exact too (no condition reads it, but `arith` does). Clobbers
+ * rax only (and host flags); a plain `call`, no spill: guest registers
+ * stay pinned. The `arith` trampoline calls it and returns the six flags
+ * as EFL_* bits in eax (cc_flags() without C), for instructions that
+ * replace only some of them (rotates).
  */
 #include "frontend/flags.h"
 #include "translator/jit_int.h"
@@ -76,8 +79,9 @@ static void cond_replay(X64Asm *a, unsigned op)
                         X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP2));
         break;
     case CC_OP_LOGIC8:
+        /* cmp res, 0 rather than test: AF = 0 as cc_flags() has it. */
         x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_RES));
-        x64_emit_test_rr(a, sz, X64_RAX, X64_RAX);
+        x64_emit_alu_ri(a, X64_CMP, sz, X64_RAX, 0);
         break;
     default:
         jit_emit_cond_incdec(a, kind == CC_OP_DEC8, sz);
@@ -85,7 +89,7 @@ static void cond_replay(X64Asm *a, unsigned op)
     }
 }
 
-void jit_emit_cond_trampoline(JitState *js, X64Asm *a)
+static void jit_emit_cond_trampoline(JitState *js, X64Asm *a)
 {
     js->cond = x64_pc(a);
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP));
@@ -102,6 +106,26 @@ void jit_emit_cond_trampoline(JitState *js, X64Asm *a)
         if (next != SIZE_MAX)
             x64_bind8(a, next);
     }
+}
+
+/* arith: eax = OF SF ZF AF PF CF of the lazy state (clobbers rax). */
+static void jit_emit_arith_trampoline(JitState *js, X64Asm *a)
+{
+    js->arith = x64_pc(a);
+    x64_emit_call(a, js->cond);
+    x64_emit_lahf(a);                 /* ah = SF ZF 0 AF 0 PF 1 CF */
+    x64_emit_setcc(a, X64_CC_O, X64_RAX);
+    x64_emit_shift_ri(a, X64_SHL, 1, X64_RAX, 3); /* OF at bit 3 of al */
+    x64_emit_shift_ri(a, X64_ROL, 2, X64_RAX, 8); /* ... at bit 11 */
+    x64_emit_movzx_rr(a, 4, 2, X64_RAX, X64_RAX);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)EFL_ARITH);
+    x64_emit_ret(a);
+}
+
+void jit_emit_cond_trampolines(JitState *js, X64Asm *a)
+{
+    jit_emit_cond_trampoline(js, a);
+    jit_emit_arith_trampoline(js, a);
 }
 
 X64Cond jit_emit_cond_lazy(BlockBuilder *b, unsigned cc)

@@ -1,6 +1,7 @@
 /*
- * emit_shift.c — inline SHL/SAL, SHR and SAR by an immediate count, and
- * CMOVcc; shifts by CL and two/three-operand IMUL when their flags are
+ * emit_shift.c — inline SHL/SAL, SHR and SAR by an immediate count,
+ * ROL/ROR by an immediate, 32-bit register shifts by CL, and CMOVcc;
+ * other shifts by CL and two/three-operand IMUL when their flags are
  * dead.
  *
  * Shifts: the count is an immediate (D0/D1: 1, C0/C1: Ib), masked to 5
@@ -40,12 +41,78 @@ static void jit_emit_shift_flags(X64Asm *a, unsigned op, unsigned size)
     x64_emit_alu_rr(a, X64_OR, 4, JIT_REG_OP2, X64_RAX);
 }
 
+/* eflags = (eflags & ~ARITH) | ebp; cc_op = EFLAGS. */
+static void jit_store_eager_flags(X64Asm *a)
+{
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_EFLAGS));
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, ~(int32_t)EFL_ARITH);
+    x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, JIT_REG_OP2);
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
+}
+
+/* ROL/ROR by a non-zero immediate, as sh_rotate(): the host rotate gives
+ * the result (it takes the count modulo the size as the guest does); CF
+ * and OF are computed from the result (ROL: CF = bit 0, OF = MSB ^ CF;
+ * ROR: CF = MSB, OF = MSB ^ MSB-1, for every count, as the reference
+ * tier has them); the other four flags stay: the `arith` trampoline
+ * evaluates them from the lazy state (emit_cond.c). */
+static bool jit_rotate(BlockBuilder *b, unsigned size, unsigned count)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    bool ror = d->reg == 1;
+    uint8_t msb = (uint8_t)(size * 8 - 1);
+    if (d->mod != 3) {
+        jit_emit_ea(b);
+        jit_emit_load(b, d->seg, size, true);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
+    } else {
+        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
+    }
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_shift_ri(a, ror ? X64_ROR : X64_ROL, size, JIT_REG_VAL,
+                      (uint8_t)count);
+    /* ebp = old SF ZF AF PF; r13d is zero above the operand size. */
+    x64_emit_call(a, b->js->arith);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, ~(int32_t)(EFL_CF | EFL_OF));
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, X64_RAX);
+    /* CF */
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_VAL);
+    if (ror)
+        x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, msb);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, 1);
+    x64_emit_alu_rr(a, X64_OR, 4, JIT_REG_OP2, X64_RAX);
+    /* OF: bit msb of r ^ (r >> msb) (ROL) or of r ^ (r << 1) (ROR) */
+    if (ror) {
+        x64_emit_lea(a, 4, X64_RAX,
+                     x64_mem_idx(JIT_REG_VAL, JIT_REG_VAL, 1, 0));
+    } else {
+        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_VAL);
+        x64_emit_shift_ri(a, X64_SHL, 4, X64_RAX, msb);
+    }
+    x64_emit_alu_rr(a, X64_XOR, 4, X64_RAX, JIT_REG_VAL);
+    x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, msb);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, 1);
+    x64_emit_shift_ri(a, X64_SHL, 4, X64_RAX, 11);
+    x64_emit_alu_rr(a, X64_OR, 4, JIT_REG_OP2, X64_RAX);
+    if (d->mod != 3)
+        jit_emit_store(b, d->seg, size, true);
+    else
+        jit_set_reg(b, size, d->rm, JIT_REG_VAL);
+    jit_store_eager_flags(a);
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
 static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
 {
     X64Asm *a = &b->a;
     const DecodedInsn *d = b->d;
     unsigned op = d->reg;
     count &= 0x1F;
+    if (op < 2 && count != 0)
+        return jit_rotate(b, size, count);
     if (op < 4 || count == 0 || count >= size * 8)
         return false;
     bool mem = d->mod != 3;
@@ -86,12 +153,7 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
         jit_emit_store(b, d->seg, size, true);
     else
         jit_set_reg(b, size, d->rm, JIT_REG_VAL);
-    /* eflags = (eflags & ~ARITH) | flags; cc_op = EFLAGS. */
-    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_EFLAGS));
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, ~(int32_t)EFL_ARITH);
-    x64_emit_alu_rr(a, X64_OR, 4, X64_RAX, JIT_REG_OP2);
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), X64_RAX);
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
+    jit_store_eager_flags(a);
     b->fk = JIT_FK_UNKNOWN;
     return true;
 }
@@ -132,6 +194,27 @@ void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count)
         x64_bind(a, zero);
 }
 
+/* SHL/SHR/SAR r32, CL with its flags live, as sh_do(): a masked count
+ * of 0 changes nothing, not even the flags (the lazy state stays as it
+ * is); counts 1..31 are below the size, so the host shift's SF ZF PF CF
+ * are the guest's, as for an immediate count. */
+static bool jit_shift_cl_live(BlockBuilder *b, unsigned op)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    jit_get_reg(b, 4, JIT_REG_OP1, d->rm);
+    x64_emit_test_ri(a, 1, X64_RCX, 0x1F);
+    size_t zero = x64_emit_jcc_site(a, X64_CC_E);
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    x64_emit_shift_cl(a, host_shift[op], 4, JIT_REG_VAL);
+    jit_emit_shift_flags(a, op, 4);
+    jit_set_reg(b, 4, d->rm, JIT_REG_VAL);
+    jit_store_eager_flags(a);
+    x64_bind(a, zero);
+    b->fk = JIT_FK_UNKNOWN;
+    return true;
+}
+
 /* Shift by CL with its flags dead (flags.c): the host shift masks the
  * count to 5 bits and shifts exactly as the guest does; the flags, which
  * a zero count would leave unchanged, are overwritten before any use.
@@ -152,6 +235,8 @@ static bool jit_shift_cl(BlockBuilder *b, unsigned size)
         b->fk = JIT_FK_UNKNOWN;
         return true;
     }
+    if (op >= 4 && d->mod == 3 && size == 4 && !b->flags_dead[b->idx])
+        return jit_shift_cl_live(b, op);
     if (op < 4 || d->mod != 3 || !b->flags_dead[b->idx] ||
         !jit_reg_direct(size, d->rm))
         return false;
@@ -203,16 +288,16 @@ bool jit_emit_shift(BlockBuilder *b)
     unsigned osize = d->o32 ? 4 : 2;
     switch (d->row) {
     case INSN_SHL_Eb_1: case INSN_SHR_Eb_1: case INSN_SAL_Eb_1:
-    case INSN_SAR_Eb_1:
+    case INSN_SAR_Eb_1: case INSN_ROL_Eb_1: case INSN_ROR_Eb_1:
         return jit_shift(b, 1, 1);
     case INSN_SHL_Ev_1: case INSN_SHR_Ev_1: case INSN_SAL_Ev_1:
-    case INSN_SAR_Ev_1:
+    case INSN_SAR_Ev_1: case INSN_ROL_Ev_1: case INSN_ROR_Ev_1:
         return jit_shift(b, osize, 1);
     case INSN_SHL_Eb_Ib: case INSN_SHR_Eb_Ib: case INSN_SAL_Eb_Ib:
-    case INSN_SAR_Eb_Ib:
+    case INSN_SAR_Eb_Ib: case INSN_ROL_Eb_Ib: case INSN_ROR_Eb_Ib:
         return jit_shift(b, 1, d->imm);
     case INSN_SHL_Ev_Ib: case INSN_SHR_Ev_Ib: case INSN_SAL_Ev_Ib:
-    case INSN_SAR_Ev_Ib:
+    case INSN_SAR_Ev_Ib: case INSN_ROL_Ev_Ib: case INSN_ROR_Ev_Ib:
         return jit_shift(b, osize, d->imm);
     case INSN_CMOVO_Gv_Ev: case INSN_CMOVNO_Gv_Ev: case INSN_CMOVB_Gv_Ev:
     case INSN_CMOVAE_Gv_Ev: case INSN_CMOVE_Gv_Ev: case INSN_CMOVNE_Gv_Ev:

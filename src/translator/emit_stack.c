@@ -1,5 +1,6 @@
 /*
- * emit_stack.c — inline PUSH/POP of general registers and immediates.
+ * emit_stack.c — inline PUSH/POP of general registers and immediates,
+ * and LEAVE.
  *
  * Same rules as frontend/stack.h: SS's B bit (stack32, a mode bit of the
  * block) selects ESP or SP arithmetic; the access goes through SS with the
@@ -69,6 +70,22 @@ static void jit_emit_pop_reg(BlockBuilder *b, unsigned size, unsigned reg)
     x64_emit_mov_rr(a, size, jit_hreg(reg), X64_RAX);
 }
 
+/* LEAVE, as exec_LEAVE(): pop EBP (or BP) from SS:EBP (SS:BP with a
+ * 16-bit stack); ESP (SP) = that offset + size only after the load. */
+static void jit_emit_leave(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    unsigned ssize = jit_stack32(b) ? 4 : 2;
+    int esp = jit_hreg(R_ESP), ebp = jit_hreg(R_EBP);
+    x64_emit_mov_rr(a, 4, JIT_REG_EA, ebp);
+    if (ssize == 2)
+        x64_emit_movzx_rr(a, 4, 2, JIT_REG_EA, JIT_REG_EA);
+    jit_emit_load(b, SEG_SS, size, false);
+    x64_emit_mov_rr(a, ssize, esp, ebp);
+    x64_emit_alu_ri(a, X64_ADD, ssize, esp, (int32_t)size);
+    x64_emit_mov_rr(a, size, ebp, X64_RAX);
+}
+
 bool jit_emit_stack(BlockBuilder *b)
 {
     const DecodedInsn *d = b->d;
@@ -81,6 +98,9 @@ bool jit_emit_stack(BlockBuilder *b)
         if ((d->opcode & 7) == R_ESP)
             return false;
         jit_emit_pop_reg(b, size, d->opcode & 7);
+        return true;
+    case INSN_LEAVE:
+        jit_emit_leave(b, size);
         return true;
     case INSN_PUSH_Iz: case INSN_PUSH_Ibs:
         jit_emit_push_value(b, size, size == 4 ? d->imm : d->imm & 0xFFFF,

@@ -142,6 +142,8 @@ static void jit_explain_operands(const JitState *js, char *out, size_t n,
                 o += (size_t)snprintf(out + o, n - o, "<cond>");
             else if (v == js->jc_probe[0] || v == js->jc_probe[1])
                 o += (size_t)snprintf(out + o, n - o, "<jc_probe>");
+            else if (v == js->arith)
+                o += (size_t)snprintf(out + o, n - o, "<arith>");
             else if (v > 0xFFFFFFFFull)
                 o += (size_t)snprintf(out + o, n - o, "<host>");
             else

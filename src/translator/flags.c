@@ -24,6 +24,8 @@ static bool jit_neutral(const DecodedInsn *d)
         return true;
     case INSN_LEA_Gv_M:
         return d->mod != 3;
+    case INSN_NOT_Eb: case INSN_NOT_Ev: /* in place (emit_alu.c) */
+        return d->mod == 3 && !d->lock;
     default:
         return false;
     }
@@ -101,6 +103,7 @@ bool jit_flags_full_writer(const DecodedInsn *d)
     case INSN_SUB_Eb_Ib: case INSN_XOR_Eb_Ib: case INSN_CMP_Eb_Ib:
     case INSN_TEST_Eb_Gb: case INSN_TEST_Ev_Gv: case INSN_TEST_AL_Ib:
     case INSN_TEST_eAX_Iz: case INSN_TEST_Ev_Iz: case INSN_TEST_Eb_Ib:
+    case INSN_NEG_Eb: case INSN_NEG_Ev:
         return true;
     default:
         return false;
@@ -215,6 +218,9 @@ static bool jit_move_writes_ecx(const DecodedInsn *d)
         break;
     case INSN_MOV_Ob_AL: case INSN_MOV_Ov_eAX:
         return false;
+    case INSN_NOT_Eb: case INSN_NOT_Ev:
+        n = d->rm;
+        break;
     default:
         n = d->reg;
         break;

@@ -225,6 +225,8 @@ struct JitState {
      * jit_emit_jc_probe): the jump cache probed inline, else the C
      * lookup. */
     uintptr_t jc_probe[2];
+    /* arith: eax = the six arithmetic flags as EFL_* bits (emit_cond.c) */
+    uintptr_t arith;
     int64_t parked_budget; /* budget set aside by a kick (fill) */
     bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
     uint32_t a20_mask;     /* A20 state the cache was built with */
@@ -344,10 +346,11 @@ void jit_emit_pending_flags(BlockBuilder *b, unsigned op, unsigned count);
 /* Set host flags so that `jcc <returned cond>` is guest condition cc,
  * replaying the block's last flag writer when known (emit_branch.c). */
 X64Cond jit_emit_cond(BlockBuilder *b, unsigned cc);
-/* emit_cond.c: the shared `cond` trampoline (emitted with the others);
- * cond_lazy: call it, host flags then hold the guest's (returns cc);
- * cond_incdec: replay a lazy INC/DEC of size sz (clobbers rax). */
-void jit_emit_cond_trampoline(JitState *js, X64Asm *a);
+/* emit_cond.c: the shared `cond` and `arith` trampolines (emitted with
+ * the others); cond_lazy: call `cond`, host flags then hold the guest's
+ * (returns cc); cond_incdec: replay a lazy INC/DEC of size sz (clobbers
+ * rax). */
+void jit_emit_cond_trampolines(JitState *js, X64Asm *a);
 X64Cond jit_emit_cond_lazy(BlockBuilder *b, unsigned cc);
 void jit_emit_cond_incdec(X64Asm *a, bool dec, unsigned sz);
 /* Push an immediate (size 2 or 4) as PUSH/CALL do (emit_stack.c). */

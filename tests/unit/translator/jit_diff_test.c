@@ -151,7 +151,7 @@ static const Shape shapes[] = {
     { 0xC3, 0, 0 }, { 0xF7, 1, 0 }, { 0xFF, 1, 0 }, { 0xFE, 1, 0 },
     { 0xE2, 0, 1 }, { 0xF8, 0, 0 }, { 0xF9, 0, 0 }, { 0x9C, 0, 0 },
     { 0xF6, 1, 0 }, { 0x13, 1, 0 }, { 0x1B, 1, 0 }, { 0x15, 0, 0xFF },
-    { 0x1D, 0, 0xFF },
+    { 0x1D, 0, 0xFF }, { 0xC9, 0, 0 },
 };
 
 static const uint8_t ops_0f[] = { 0x84, 0x85, 0x94, 0x9C, 0xB6,
@@ -305,7 +305,7 @@ static void gen_mul(Gen *g)
 }
 
 /* A flag writer of any lazy kind and size (ADD/ADC/SUB/SBB/CMP/AND,
- * INC/DEC; SAHF, STC/CLC/CMC: eager), half the time a JMP to the next
+ * INC/DEC, NOT/NEG; SAHF, STC/CLC/CMC: eager), half the time a JMP to the next
  * instruction (the reader's block does not know the kind: emit_cond.c
  * evaluates it at run time), then a reader: SETcc, Jcc, CMOVcc, ADC or
  * INC (which keeps CF). */
@@ -313,13 +313,19 @@ static void gen_lazy_cond(Gen *g)
 {
     static const uint8_t writers[] = { 0x00, 0x01, 0x10, 0x11, 0x18, 0x19,
                                        0x28, 0x29, 0x38, 0x39, 0x20, 0x21,
-                                       0xFE, 0xFF, 0x9E, 0xF5, 0xF8, 0xF9 };
+                                       0xFE, 0xFF, 0x9E, 0xF5, 0xF8, 0xF9,
+                                       0xF6, 0xF7 };
     uint8_t w = writers[rnd(g->r) % sizeof writers];
     if (rnd(g->r) % 3 == 0)
         put(g, 0x66);
     put(g, w);
     if (w == 0xFE || w == 0xFF)
         put(g, (uint8_t)(0xC0 | (rnd(g->r) % 16))); /* INC/DEC reg */
+    else if (w == 0xF6 || w == 0xF7) { /* NOT/NEG, register or memory */
+        uint8_t m = (uint8_t)((rnd(g->r) & 0xC7) | (2 + rnd(g->r) % 2) << 3);
+        put(g, m);
+        put_modrm_tail(g, m);
+    }
     else if (w < 0x40)
         put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
     if (rnd(g->r) % 2) {
@@ -353,8 +359,69 @@ static void gen_lazy_cond(Gen *g)
     }
 }
 
+/* A flag writer (SUB/AND/INC), then ROL/ROR by an immediate (Eb/Ev,
+ * register or memory; counts 0, 1, size-1, size, size+1, 31, 32 or
+ * random), then PUSHF: the rotate keeps SF ZF AF PF of the writer. */
+static void gen_rotate(Gen *g)
+{
+    static const uint8_t counts[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32 };
+    static const uint8_t writers[] = { 0x29, 0x21, 0x28, 0xFF };
+    uint8_t w = writers[rnd(g->r) % sizeof writers];
+    put(g, w);
+    put(g, (uint8_t)(0xC0 | (rnd(g->r) % (w == 0xFF ? 16 : 64))));
+    if (rnd(g->r) % 3 == 0)
+        put(g, 0x66);
+    uint8_t op = (uint8_t)(0xC0 + rnd(g->r) % 2 + (rnd(g->r) % 2) * 0x10);
+    uint8_t m = (uint8_t)((rnd(g->r) & 0xC7) | (rnd(g->r) % 2) << 3);
+    if (rnd(g->r) % 3)
+        m |= 0xC0;
+    put(g, op);
+    put(g, m);
+    put_modrm_tail(g, m);
+    if (op < 0xD0)
+        put(g, rnd(g->r) % 4 ? counts[rnd(g->r) % sizeof counts]
+                             : (uint8_t)rnd(g->r));
+    put(g, 0x9C);
+}
+
+/* A flag writer, MOV CL, imm (counts 0, 1, 31, 32, 33 or random), a
+ * shift by CL (SHL/SHR/SAR, mostly 32-bit registers), then PUSHF: a zero
+ * count must leave the writer's flags. */
+static void gen_shift_cl(Gen *g)
+{
+    static const uint8_t counts[] = { 0, 1, 31, 32, 33 };
+    put(g, 0x39);
+    put(g, (uint8_t)(0xC0 | (rnd(g->r) % 64)));
+    put(g, 0xB1);
+    put(g, rnd(g->r) % 4 ? counts[rnd(g->r) % sizeof counts]
+                         : (uint8_t)rnd(g->r));
+    if (rnd(g->r) % 4 == 0)
+        put(g, 0x66);
+    put(g, 0xD3);
+    put(g, (uint8_t)(0xC0 | (4 + rnd(g->r) % 4) << 3 | rnd(g->r) % 8));
+    put(g, 0x9C);
+}
+
 static void gen_insn(Gen *g)
 {
+    if (rnd(g->r) % 40 == 0) {
+        /* LEAVE with BP at the top of a 16-bit stack: SP wraps to 0. */
+        if (g->code32)
+            put(g, 0x66);
+        put(g, 0xBD);
+        put(g, 0xFE);
+        put(g, 0xFF);
+        put(g, 0xC9);
+        return;
+    }
+    if (rnd(g->r) % 24 == 0) {
+        gen_shift_cl(g);
+        return;
+    }
+    if (rnd(g->r) % 24 == 0) {
+        gen_rotate(g);
+        return;
+    }
     unsigned k = rnd(g->r) % 8;
     if (rnd(g->r) % 12 == 0) {
         gen_lazy_cond(g);
