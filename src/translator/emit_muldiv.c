@@ -116,6 +116,39 @@ static bool jit_setcc(BlockBuilder *b)
     return true;
 }
 
+/* DIV r32, as div_u(): EDX:EAX / r32 with the host div (guest EDX is
+ * rdx; the divisor is copied first, it may be EAX or EDX). A zero
+ * divisor or a quotient above 32 bits (EDX >= divisor) calls the handler
+ * instead, which raises #DE with EIP at the DIV and nothing changed.
+ * Flags stay as they are (the reference leaves them). */
+static bool jit_div32(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    if (d->mod != 3 || !d->o32 || jit_hreg(R_EDX) != X64_RDX)
+        return false;
+    x64_emit_mov_rr(a, 4, JIT_REG_OP2, jit_hreg(d->rm));
+    x64_emit_test_rr(a, 4, JIT_REG_OP2, JIT_REG_OP2);
+    size_t zero = x64_emit_jcc_site(a, X64_CC_E);
+    x64_emit_alu_rr(a, X64_CMP, 4, X64_RDX, JIT_REG_OP2);
+    size_t over = x64_emit_jcc_site(a, X64_CC_AE);
+    x64_emit_mov_rr(a, 4, X64_RAX, jit_hreg(R_EAX));
+    x64_emit_unary(a, X64_DIV, 4, JIT_REG_OP2);
+    x64_emit_mov_rr(a, 4, jit_hreg(R_EAX), X64_RAX);
+    size_t done = x64_emit_jmp_site(a);
+    x64_bind(a, zero);
+    x64_bind(a, over);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                       (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+    jit_emit_helper_call(b, (uintptr_t)insn_rows[d->row].handler);
+    jit_emit_call_end(b);
+    x64_bind(a, done);
+    return true;
+}
+
 bool jit_emit_muldiv(BlockBuilder *b)
 {
     const DecodedInsn *d = b->d;
@@ -129,6 +162,8 @@ bool jit_emit_muldiv(BlockBuilder *b)
         return jit_mul1(b, osize, false);
     case INSN_IMUL_Ev:
         return jit_mul1(b, osize, true);
+    case INSN_DIV_Ev:
+        return jit_div32(b);
     case INSN_IMUL_Gv_Ev:
         return jit_imul_g(b, false);
     case INSN_IMUL_Gv_Ev_Iz: case INSN_IMUL_Gv_Ev_Ibs:

@@ -402,8 +402,29 @@ static void gen_shift_cl(Gen *g)
     put(g, 0x9C);
 }
 
+/* DIV r32 after EDX = 0, after the divisor = 0, or with random EDX
+ * (mostly a quotient overflow): #DE must be raised as the handler does. */
+static void gen_div(Gen *g)
+{
+    unsigned r = rnd(g->r) % 8, k = rnd(g->r) % 3;
+    if (k < 2) {
+        if (!g->code32)
+            put(g, 0x66);
+        put(g, 0x31);
+        put(g, (uint8_t)(0xC0 | (k ? r * 9 : 0x12))); /* xor r/edx, itself */
+    }
+    if (!g->code32)
+        put(g, 0x66);
+    put(g, 0xF7);
+    put(g, (uint8_t)(0xF0 | r));
+}
+
 static void gen_insn(Gen *g)
 {
+    if (rnd(g->r) % 30 == 0) {
+        gen_div(g);
+        return;
+    }
     if (rnd(g->r) % 40 == 0) {
         /* LEAVE with BP at the top of a 16-bit stack: SP wraps to 0. */
         if (g->code32)
