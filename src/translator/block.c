@@ -181,12 +181,6 @@ void jit_emit_trampolines(JitState *js)
     x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
     js->epilogue = x64_pc(&a);
     jit_emit_spill_regs(&a);
-    size_t nospill = x64_emit_jmp8_site(&a);
-    /* exit0_nospill: after a handler call, CPUState is already current
-     * and the pinned registers are stale. */
-    js->exit0_nospill = x64_pc(&a);
-    x64_emit_alu_rr(&a, X64_XOR, 4, X64_RAX, X64_RAX);
-    x64_bind8(&a, nospill);
     x64_emit_mov_ri(&a, 8, X64_RDX, (uintptr_t)cc);
     x64_emit_store(&a, 8, x64_mem(X64_RDX, OFF_CC_BUDGET), JIT_REG_BUDGET);
     x64_emit_alu_ri(&a, X64_ADD, 8, X64_RSP, 8);
@@ -379,9 +373,11 @@ void jit_emit_indirect_exit(BlockBuilder *b)
     jit_emit_indirect_exit_from(b, false);
 }
 
-/* After INT/IRET/SYSENTER/SYSEXIT/far transfers, right after the handler
- * call (CPUState and cur_tb are current): EIP = next_eip, then the next
- * block for the new mode, unless the dispatcher must decide. */
+/* After a block-ending handler other than a near indirect branch (INT,
+ * IRET, far transfers, segment loads, privileged and I/O instructions),
+ * right after the call (CPUState and cur_tb are current): EIP =
+ * next_eip, then the next block for the new mode, unless the dispatcher
+ * must decide (jit_helper_lookup_mode). */
 static void jit_emit_mode_exit(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
@@ -394,19 +390,13 @@ static void jit_emit_mode_exit(BlockBuilder *b)
     x64_emit_jmp_r(a, X64_RAX);
 }
 
-/* Leave to the dispatcher with EIP = next_eip (mode may have changed).
- * spilled: right after a handler call (no fill): CPUState is current. */
-static void jit_emit_dynamic_exit_from(BlockBuilder *b, bool spilled)
+/* Leave to the dispatcher with EIP = next_eip (a handler redirected). */
+static void jit_emit_dynamic_exit(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
-    x64_emit_jmp(a, spilled ? b->js->exit0_nospill : b->js->exit0);
-}
-
-static void jit_emit_dynamic_exit(BlockBuilder *b)
-{
-    jit_emit_dynamic_exit_from(b, false);
+    x64_emit_jmp(a, b->js->exit0);
 }
 
 /* After an instruction that may have written guest code, leave at the
@@ -429,7 +419,7 @@ static bool jit_row_ends_block(const InsnRow *r, unsigned row)
     case INSN_POP_ES: case INSN_POP_SS: case INSN_POP_DS: case INSN_POP_FS:
     case INSN_POP_GS: case INSN_MOV_Sw_Ew: case INSN_LES_Gv_Mp:
     case INSN_LDS_Gv_Mp: case INSN_LSS_Gv_Mp: case INSN_LFS_Gv_Mp:
-    case INSN_LGS_Gv_Mp: case INSN_RDTSC: case INSN_CPUID:
+    case INSN_LGS_Gv_Mp: case INSN_CPUID:
         return true;
     default:
         return false;
@@ -444,46 +434,35 @@ static bool jit_row_near_indirect(unsigned row)
            row == INSN_CALL_Ev;
 }
 
-/* Control transfers that may change the mode but leave nothing for the
- * dispatcher to do beyond its boundary checks: they continue through
- * jit_helper_lookup_mode. */
-static bool jit_row_mode_transfer(unsigned row)
-{
-    switch (row) {
-    case INSN_INT_Ib: case INSN_INT3: case INSN_INTO: case INSN_INT1:
-    case INSN_IRET: case INSN_SYSENTER: case INSN_SYSEXIT:
-    case INSN_JMP_Ap: case INSN_CALL_Ap: case INSN_JMP_Mp:
-    case INSN_CALL_Mp: case INSN_RETF: case INSN_RETF_Iw:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Reference-tier call: EIP and next EIP set as the interpreter does, then
  * exec_*(cpu, d). */
 static void jit_emit_call_handler(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     const InsnRow *r = &insn_rows[b->d->row];
+    bool ends = jit_row_ends_block(r, b->d->row);
+    bool near = jit_row_near_indirect(b->d->row);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                        (int32_t)b->next_eip);
-    if (jit_row_mode_transfer(b->d->row))
+    /* The mode lookup after it must not take the INT/IRET fast path's
+     * shortcut (jit_mode_flags_xfer) unless this handler sets it. */
+    if (ends && !near)
         x64_emit_store_imm(a, 1, x64_mem(JIT_REG_CPU, OFF_XFER_FAST), 0);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
     jit_emit_helper_call(b, (uintptr_t)r->handler);
     b->fk = JIT_FK_UNKNOWN;
-    if (jit_row_ends_block(r, b->d->row)) {
-        /* Leaving: no fill (and no spill again) is needed. */
+    if (ends) {
+        /* Leaving: no fill (and no spill again) is needed. Every other
+         * block-ending handler (mode or segment changes, privileged and
+         * I/O instructions) continues like INT/IRET: the mode bits are
+         * recomputed and the dispatcher's boundary checks applied. */
         b->ended = true;
-        if (jit_row_near_indirect(b->d->row))
+        if (near)
             jit_emit_indirect_exit_from(b, true);
-        else if (jit_row_mode_transfer(b->d->row))
-            jit_emit_mode_exit(b);
         else
-            jit_emit_dynamic_exit_from(b, true);
+            jit_emit_mode_exit(b);
         return;
     }
     jit_emit_call_end(b);

@@ -214,7 +214,6 @@ struct JitState {
      * path left in rax; epilogue is that exit path; exit0 is
      * "xor eax, eax; jmp epilogue" for the indirect-branch lookup. */
     uintptr_t enter, epilogue, exit0;
-    uintptr_t exit0_nospill; /* exit0 when CPUState is already current */
     /* spill: store the pinned guest registers to CPUState, r12 to
      * cc->budget and rax to cc->cur_tb; fill: reload the registers.
      * Both are `call`ed around every helper call. */
