@@ -11,10 +11,10 @@ k=build/guests/vmlinuz; i=build/guests/initrd.gz
 if [ "$bin" = qemu ]; then
     cmd=(qemu-system-i386 -accel tcg -cpu pentium2 -m 64 -display none -serial stdio
          -monitor none -nic none -no-reboot -kernel "$k" -initrd "$i"
-         -append console=ttyS0,115200)
+         -append "console=ttyS0,115200")
 else
     cmd=("$bin" -m 64 -nographic -serial stdio -no-reboot -kernel "$k" -initrd "$i"
-         -append console=ttyS0,115200 "$@")
+         -append "console=ttyS0,115200" "$@")
 fi
 exec python3 - "${cmd[@]}" <<'PY'
 import os, subprocess, sys, time, resource
