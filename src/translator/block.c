@@ -246,6 +246,20 @@ void jit_emit_call_end(BlockBuilder *b)
     x64_emit_call(&b->a, b->js->fill);
 }
 
+/* The reference handler of the current row, called in full as the
+ * interpreter would: next EIP set, exec_*(cpu, d), registers reloaded. */
+void jit_emit_row_handler_call(BlockBuilder *b)
+{
+    X64Asm *a = &b->a;
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                       (int32_t)b->next_eip);
+    jit_emit_call_begin(b);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
+    jit_emit_helper_call(b, (uintptr_t)insn_rows[b->d->row].handler);
+    jit_emit_call_end(b);
+}
+
 /* A conditional jump to an out-of-line exit; the stub itself is emitted
  * after the body, when the block's instruction count is known. */
 void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind)

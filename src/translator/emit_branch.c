@@ -124,13 +124,7 @@ static bool jit_emit_loop(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     uint32_t target = jit_branch_target(b);
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
-                       (int32_t)b->next_eip);
-    jit_emit_call_begin(b);
-    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
-    jit_emit_helper_call(b, (uintptr_t)insn_rows[b->d->row].handler);
-    jit_emit_call_end(b);
+    jit_emit_row_handler_call(b);
     x64_emit_alu_mi(a, X64_CMP, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
                     (int32_t)target);
     size_t taken = x64_emit_jcc_site(a, X64_CC_E);
@@ -164,13 +158,7 @@ static bool jit_emit_ret(BlockBuilder *b)
     jit_emit_indirect_exit(b);
     x64_bind(a, beyond);
     /* The handler raises #GP(0) with EIP and ESP unchanged. */
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
-                       (int32_t)b->next_eip);
-    jit_emit_call_begin(b);
-    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
-    jit_emit_helper_call(b, (uintptr_t)insn_rows[d->row].handler);
-    jit_emit_call_end(b);
+    jit_emit_row_handler_call(b);
     jit_emit_indirect_exit(b);
     b->ended = true;
     b->fk = JIT_FK_UNKNOWN;

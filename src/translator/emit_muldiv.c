@@ -138,13 +138,7 @@ static bool jit_div32(BlockBuilder *b)
     size_t done = x64_emit_jmp_site(a);
     x64_bind(a, zero);
     x64_bind(a, over);
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
-                       (int32_t)b->next_eip);
-    jit_emit_call_begin(b);
-    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
-    jit_emit_helper_call(b, (uintptr_t)insn_rows[d->row].handler);
-    jit_emit_call_end(b);
+    jit_emit_row_handler_call(b);
     x64_bind(a, done);
     return true;
 }

@@ -51,6 +51,22 @@ static void jit_store_eager_flags(X64Asm *a)
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP), CC_OP_EFLAGS);
 }
 
+/* The operand, register or memory (loaded for a write back), in OP1
+ * and in VAL, which the shift then works on. */
+static void jit_shift_operand(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    const DecodedInsn *d = b->d;
+    if (d->mod != 3) {
+        jit_emit_ea(b);
+        jit_emit_load(b, d->seg, size, true);
+        x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
+    } else {
+        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
+    }
+    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+}
+
 /* ROL/ROR by a non-zero immediate, as sh_rotate(): the host rotate gives
  * the result (it takes the count modulo the size as the guest does); CF
  * and OF are computed from the result (ROL: CF = bit 0, OF = MSB ^ CF;
@@ -63,14 +79,7 @@ static bool jit_rotate(BlockBuilder *b, unsigned size, unsigned count)
     const DecodedInsn *d = b->d;
     bool ror = d->reg == 1;
     uint8_t msb = (uint8_t)(size * 8 - 1);
-    if (d->mod != 3) {
-        jit_emit_ea(b);
-        jit_emit_load(b, d->seg, size, true);
-        x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
-    } else {
-        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
-    }
-    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    jit_shift_operand(b, size);
     x64_emit_shift_ri(a, ror ? X64_ROR : X64_ROL, size, JIT_REG_VAL,
                       (uint8_t)count);
     /* ebp = old SF ZF AF PF; r13d is zero above the operand size. */
@@ -136,14 +145,7 @@ static bool jit_shift(BlockBuilder *b, unsigned size, unsigned count)
         b->fk = JIT_FK_UNKNOWN;
         return true;
     }
-    if (mem) {
-        jit_emit_ea(b);
-        jit_emit_load(b, d->seg, size, true);
-        x64_emit_mov_rr(a, 4, JIT_REG_OP1, X64_RAX);
-    } else {
-        jit_get_reg(b, size, JIT_REG_OP1, d->rm);
-    }
-    x64_emit_mov_rr(a, 4, JIT_REG_VAL, JIT_REG_OP1);
+    jit_shift_operand(b, size);
     if (op == 7 && size < 4) /* SAR needs the sign of the narrow operand */
         x64_emit_movsx_rr(a, 4, size, JIT_REG_VAL, JIT_REG_VAL);
     x64_emit_shift_ri(a, host_shift[op], size, JIT_REG_VAL, (uint8_t)count);

@@ -264,6 +264,7 @@ void jit_emit_store_eip(BlockBuilder *b);
 void jit_emit_call_begin(BlockBuilder *b);
 void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn);
 void jit_emit_call_end(BlockBuilder *b);
+void jit_emit_row_handler_call(BlockBuilder *b);
 
 void jit_emit_stub_jcc(BlockBuilder *b, X64Cond cc, JitStubKind kind);
 void jit_emit_direct_exit(BlockBuilder *b, unsigned slot, uint32_t target);
