@@ -153,6 +153,9 @@ typedef struct SoftTlb {
      * (translator/loop.c); valid only while that loop runs. */
     uint32_t loop_tag;
     uintptr_t loop_addend;
+    /* The induction form: the entry's page serves the access while its
+     * register is below loop_end (0: refill first). */
+    uint32_t loop_end;
 } SoftTlb;
 
 /*

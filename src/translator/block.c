@@ -221,6 +221,11 @@ void jit_emit_trampolines(JitState *js)
     }
     cc_end_write(cc);
     cc_code_commit(cc, a.len);
+    if (js->perf_map) {
+        fprintf(js->perf_map, "%" PRIxPTR " %zx x86bt_trampolines\n",
+                js->enter, a.len);
+        fflush(js->perf_map);
+    }
 }
 
 void jit_emit_store_eip(BlockBuilder *b)
@@ -724,5 +729,11 @@ TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
         mmu_protect_code_page(js->cpu, phys);
     if (log_enabled(&js->cpu->vm->log, LOG_TRACE_TRANSLATE))
         jit_explain_block(js, b);
+    if (js->perf_map) {
+        fprintf(js->perf_map, "%" PRIxPTR " %x guest_%08x_%s\n",
+                (uintptr_t)done->code, done->code_len, eip,
+                b->user ? "user" : "sys");
+        fflush(js->perf_map);
+    }
     return done;
 }

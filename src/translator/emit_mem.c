@@ -69,8 +69,18 @@ static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
 static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg,
                              unsigned size)
 {
-    return b->loop_cache && b->idx < b->loop_k && size == 1 &&
-           jit_seg_flat(b, seg);
+    return b->loop_cache && b->idx < b->loop_k &&
+           (size == 1 || b->lc_ind) && jit_seg_flat(b, seg);
+}
+
+/* eax = the page of the access's last byte (lin in r14). */
+static void jit_emit_last_page(X64Asm *a, unsigned size)
+{
+    if (size > 1)
+        x64_emit_lea(a, 4, X64_RAX, x64_mem(JIT_REG_EA, (int32_t)size - 1));
+    else
+        x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
 }
 
 /* Fill the copy from the TLB entry of lin (r14) if it holds eax =
@@ -93,6 +103,40 @@ static size_t jit_emit_lcache_fill(BlockBuilder *b, int tag_off, bool far)
     return miss;
 }
 
+/* The induction form's bound, after a refill from the TLB (lin in r14,
+ * its page's entry copied): loop_end = r + the bytes from lin to the
+ * last start of a size-byte access on the page, so every r in [r,
+ * loop_end) maps to the page. 0 (refill at every access) if the bound
+ * would come within a step of 4 GB, or the step's register is not in
+ * [1, 4095]: r cannot then pass the bound by wrapping. Clobbers rax,
+ * rbp and host flags. */
+static void jit_emit_lcache_bound(BlockBuilder *b, unsigned size)
+{
+    X64Asm *a = &b->a;
+    size_t bad[2] = { SIZE_MAX, SIZE_MAX };
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, 0xFFF);
+    x64_emit_mov_rr(a, 4, X64_RBP, jit_hreg(b->lc_ind_reg));
+    x64_emit_alu_rr(a, X64_SUB, 8, X64_RBP, X64_RAX);
+    x64_emit_alu_ri(a, X64_ADD, 8, X64_RBP, 4097 - (int32_t)size);
+    x64_emit_mov_ri(a, 4, X64_RAX, 0xFFFFF000u);
+    x64_emit_alu_rr(a, X64_CMP, 8, X64_RBP, X64_RAX);
+    bad[0] = x64_emit_jcc8_site(a, X64_CC_A);
+    if (b->lc_step_reg >= 0) {
+        x64_emit_lea(a, 4, X64_RAX, x64_mem(jit_hreg((unsigned)b->lc_step_reg),
+                                            -1));
+        x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, 4094);
+        bad[1] = x64_emit_jcc8_site(a, X64_CC_A);
+    }
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), X64_RBP);
+    size_t done = x64_emit_jmp8_site(a);
+    for (unsigned i = 0; i < 2; i++)
+        if (bad[i] != SIZE_MAX)
+            x64_bind8(a, bad[i]);
+    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), 0);
+    x64_bind8(a, done);
+}
+
 /* Its probe: E1's copy (b->loop_pending) compares with the copy of the
  * entry in cpu->tlb.loop_tag/loop_addend, and refills it out of line
  * (slow paths) when it is of another page; E0's copy probes the TLB and
@@ -102,10 +146,19 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
                                   int tag_off, size_t site[2])
 {
     X64Asm *a = &b->a;
-    (void)size; /* 1 */
-    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     site[0] = site[1] = SIZE_MAX;
+    if (b->lc_ind && b->loop_pending) {
+        /* Induction form: r below the bound keeps lin on the page. */
+        x64_emit_alu_rm(a, X64_CMP, 4, jit_hreg(b->lc_ind_reg),
+                        x64_mem(JIT_REG_CPU, OFF_LOOP_END));
+        b->lc_refill = x64_emit_jcc_site(a, X64_CC_AE);
+        b->lc_resume = a->len;
+        b->lc_tag_off = tag_off;
+        x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                        x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
+        return;
+    }
+    jit_emit_last_page(a, size);
     if (b->loop_pending) {
         x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
                         x64_mem(JIT_REG_CPU, OFF_LOOP_TAG));
@@ -114,6 +167,8 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
         b->lc_tag_off = tag_off;
     } else {
         site[1] = jit_emit_lcache_fill(b, tag_off, true);
+        if (b->lc_ind) /* E1's first access computes the bound */
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), 0);
     }
     x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
                     x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
@@ -390,13 +445,19 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->loop_pending = s->loopflags;
         if (s->refill) {
             x64_bind(a, s->refill);
+            if (b->lc_ind)
+                jit_emit_last_page(a, s->size);
             size_t miss = jit_emit_lcache_fill(b, s->tag_off, false);
+            if (b->lc_ind)
+                jit_emit_lcache_bound(b, s->size);
             x64_emit_jmp(a, base + s->refill_resume);
             x64_bind8(a, miss);
         }
         if (s->lcache)
-            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG),
-                               (int32_t)TLB_TAG_INVALID);
+            x64_emit_store_imm(a, 4,
+                               x64_mem(JIT_REG_CPU, b->lc_ind ? OFF_LOOP_END
+                                                              : OFF_LOOP_TAG),
+                               b->lc_ind ? 0 : (int32_t)TLB_TAG_INVALID);
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);

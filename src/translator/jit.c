@@ -22,7 +22,9 @@
 #include "translator/jit.h"
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "frontend/debug.h"
 #include "frontend/mmu.h"
@@ -87,6 +89,13 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     /* X86BT_JIT_NO_BMI2: portable host code (the golden tests use it). */
     js->bmi2 = __builtin_cpu_supports("bmi2") && !getenv("X86BT_JIT_NO_BMI2");
     js->a20_mask = cpu->a20_mask;
+    if (getenv("X86BT_PERF_MAP")) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        js->perf_map = fopen(path, "w");
+        if (!js->perf_map)
+            fprintf(stderr, "x86bt: X86BT_PERF_MAP: cannot write %s\n", path);
+    }
     js->map_gen = vm->mem.map_gen;
     cc->owner = js;
     cc->on_flush = jit_on_flush;
@@ -112,6 +121,8 @@ void jit_destroy(VM *vm)
         cs_close(&js->cs_guest16);
         cs_close(&js->cs_guest32);
     }
+    if (js && js->perf_map)
+        fclose(js->perf_map);
     cc_destroy(vm->cc);
     free(js);
     vm->cc = NULL;

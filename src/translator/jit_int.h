@@ -196,6 +196,10 @@ typedef struct BlockBuilder {
     uint32_t loop_imm;
     bool loop_cache;       /* ... whose only memory access, in [0, k),
                             * probes a copy of its TLB entry (loop.c) */
+    bool lc_ind;           /* ... in its induction form: [r + disp], r
+                            * stepped by one ADD (loop.c) */
+    unsigned lc_ind_reg;   /* ... r */
+    int lc_step_reg;       /* ... the step's register (-1: immediate) */
     size_t lc_refill, lc_resume; /* its refill site (emit_mem.c) */
     int lc_tag_off;
     bool pend;             /* a deferred shift's flags are pending ... */
@@ -209,6 +213,9 @@ typedef struct BlockBuilder {
 struct JitState {
     CodeCache *cc;
     CPUState *cpu;
+    /* X86BT_PERF_MAP: /tmp/perf-<pid>.map, one line per block and
+     * trampoline, so that `perf report` names generated code. */
+    FILE *perf_map;
     /* Trampolines at the start of code memory (re-emitted after flush):
      * enter(cpu, cc, code) runs generated code and returns what the exit
      * path left in rax; epilogue is that exit path; exit0 is
@@ -293,6 +300,8 @@ void jit_emit_loop_entry(BlockBuilder *b);
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_tag)))
 #define OFF_LOOP_ADDEND                                                     \
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_addend)))
+#define OFF_LOOP_END                                                        \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_end)))
 
 /* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
  * holding guest register n (0-7, ModRM order). get: zero-extended value of

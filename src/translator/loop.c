@@ -131,10 +131,103 @@ static bool jit_loop_cache_ok(BlockBuilder *b, unsigned n, unsigned k)
     return nmem == 1;
 }
 
+/* Guest registers any instruction of a loop_cache loop writes (bit
+ * mask; for byte forms both readings, as jit_loop_writes). */
+static unsigned jit_loop_dest(const BlockBuilder *b, unsigned i)
+{
+    const DecodedInsn *d = b->insns[i];
+    if (i < b->loop_k)
+        return jit_loop_writes(d);
+    if (i + 1 == b->ninsn)
+        return 0; /* the Jcc */
+    if (i + 2 == b->ninsn && !d->has_modrm)
+        return b->loop_op == ALU_CMP ? 0 : 1u << R_EAX; /* 05/2D/3D */
+    switch (d->row) {
+    case INSN_CMP_Ev_Gv: case INSN_CMP_Gv_Ev: case INSN_CMP_Ev_Iz:
+    case INSN_CMP_Ev_Ibs:
+        return 0;
+    case INSN_ADD_Gv_Ev: case INSN_SUB_Gv_Ev: case INSN_AND_Gv_Ev:
+    case INSN_OR_Gv_Ev: case INSN_XOR_Gv_Ev: case INSN_MOV_Gv_Ev:
+        return 1u << d->reg;
+    default:
+        return 1u << d->rm;
+    }
+}
+
+/* Whether instruction i adds a step in [1, 4095] to r: an immediate
+ * (checked here) or a register (*sreg, checked by the refill). */
+static bool jit_loop_step(const BlockBuilder *b, unsigned i, unsigned r,
+                          int *sreg)
+{
+    const DecodedInsn *d = b->insns[i];
+    if (i < b->loop_k || i + 1 >= b->ninsn || d->map != 0)
+        return false;
+    switch (d->row) {
+    case INSN_ADD_Ev_Iz: case INSN_ADD_Ev_Ibs:
+        *sreg = -1;
+        return d->rm == r && d->imm >= 1 && d->imm <= 4095;
+    case INSN_ADD_Ev_Gv:
+        *sreg = (int)d->reg;
+        return d->rm == r;
+    case INSN_ADD_Gv_Ev:
+        *sreg = (int)d->rm;
+        return d->reg == r;
+    default:
+        *sreg = -1;
+        return !d->has_modrm && d->opcode == 0x05 && r == R_EAX &&
+               d->imm >= 1 && d->imm <= 4095;
+    }
+}
+
+/* Induction form of the loop cache: the access is [r + disp] (base or
+ * index with scale 1), and r's only write in the loop adds a positive
+ * step below a page. Then, from a checked r0, every r below a bound
+ * reaches a linear address on the same page (no wrap on the way), so
+ * the back edge compares r with the bound (cpu->tlb.loop_end) instead
+ * of the page with the copied tag; any size fits. */
+static void jit_loop_induction(BlockBuilder *b, unsigned n)
+{
+    const DecodedInsn *m = NULL;
+    for (unsigned i = 0; i < b->loop_k; i++) {
+        const DecodedInsn *d = b->insns[i];
+        if (d->mod != 3 && d->row != INSN_LEA_Gv_M &&
+            d->row != INSN_MOV_Zb_Ib && d->row != INSN_MOV_Zv_Iz)
+            m = d;
+    }
+    if (!m || !m->a32)
+        return;
+    unsigned r;
+    if (m->base != DEC_NOREG && m->index == DEC_NOREG)
+        r = m->base;
+    else if (m->base == DEC_NOREG && m->index != DEC_NOREG && !m->scale)
+        r = m->index;
+    else
+        return;
+    int sreg = -1;
+    unsigned nstep = 0, swrites = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned w = jit_loop_dest(b, i);
+        int s;
+        if (w & (1u << r)) {
+            if (!jit_loop_step(b, i, r, &s) || w != (1u << r) || s == (int)r)
+                return;
+            sreg = s;
+            nstep++;
+        }
+        swrites |= w;
+    }
+    if (nstep != 1 || (sreg >= 0 && (swrites & (1u << sreg))))
+        return;
+    b->lc_ind = true;
+    b->lc_ind_reg = r;
+    b->lc_step_reg = sreg;
+}
+
 void jit_loop_detect(BlockBuilder *b, unsigned n)
 {
     b->loop = false;
     b->loop_cache = false;
+    b->lc_ind = false;
     b->lc_refill = 0;
     if (n < 3 || !b->code32)
         return;
@@ -160,6 +253,8 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
             b->loop_imm = p->imm;
             b->loop_reg = reg;
             b->loop_cache = jit_loop_cache_ok(b, n, k);
+            if (b->loop_cache)
+                jit_loop_induction(b, n);
             return;
         }
         if (!jit_loop_prefix_ok(d) || (jit_loop_writes(d) & (1u << reg)))
