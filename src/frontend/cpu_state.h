@@ -184,6 +184,7 @@ typedef struct IntCache {
     bool valid, inner;  /* inner: to a more privileged level (TSS stack) */
     bool trap;          /* trap gate: IF is kept */
     bool soft_ok;       /* gate DPL >= CPL: INT n may use it */
+    uint64_t id;        /* this fill's number (CPUState.int_cache_ids) */
 } IntCache;
 #define INT_CACHE_SIZE 32
 
@@ -194,6 +195,7 @@ typedef struct IretCache {
     uint64_t cs_raw, ss_raw;
     SegCache ncs, nss;
     bool valid, outer;
+    uint64_t id;        /* this fill's number (CPUState.int_cache_ids) */
 } IretCache;
 
 #define MSR_MTRR_COUNT 32
@@ -247,6 +249,13 @@ struct CPUState {
      * the translation tier clears it before such an instruction's handler
      * and, when set after it, recomputes only those mode bits. */
     bool xfer_fast;
+    /* The IntCache or IretCache fill (its id) the last fast INT or IRET
+     * committed from: the same id means the same target CS (and EIP for
+     * INT), SS and mode. The translation tier clears it before INT n and
+     * IRET and chains on it (docs/JIT.md). Ids count up from 1 and are
+     * never reused. */
+    uint64_t xfer_id;
+    uint64_t int_cache_ids;
     int cur_exc;            /* vector being delivered, -1 if none */
     int exc_depth;          /* nested deliveries (double/triple fault) */
     int exc_vector;         /* last raised exception (cpu_raise) */

@@ -305,6 +305,7 @@ static inline void except_fast_commit(CPUState *cpu, const IntCache *c,
     cpu_update_mode_pm(cpu);
     cpu->eip = cpu->next_eip = c->eip;
     cpu->xfer_fast = true;
+    cpu->xfer_id = c->id;
 }
 
 /* Host address of the frame for c on the stack it uses, with that stack's
@@ -368,6 +369,7 @@ static bool except_fast(CPUState *cpu, int vector, IntKind kind,
     c.cpl = cpu->cpl;
     c.trap = ty & 1;
     c.soft_ok = desc_dpl(&g) >= cpu->cpl;
+    c.id = ++cpu->int_cache_ids;
     c.valid = true;
     IntCache *slot = &cpu->int_cache[except_cache_idx(vector)];
     *slot = c;

@@ -503,6 +503,7 @@ static bool seg_iret_fast_cs(CPUState *cpu, uint16_t sel, IretCache *c)
     seg_cache_fill(&c->ncs, sel, &d);
     c->nss.sel = 0; /* the SS part is filled by seg_iret_fast_ss() */
     c->ss.te = NULL;
+    c->id = ++cpu->int_cache_ids;
     c->valid = true;
     return true;
 }
@@ -527,6 +528,7 @@ static bool seg_iret_fast_ss(CPUState *cpu, uint16_t sel, unsigned rpl,
     desc_ref_set(cpu, &c->ss, lin);
     c->ss_raw = (uint64_t)sd.hi << 32 | sd.lo;
     seg_cache_fill(&c->nss, sel, &sd);
+    c->id = ++cpu->int_cache_ids;
     return true;
 }
 
@@ -559,6 +561,7 @@ static bool seg_iret_fast(CPUState *cpu)
         stack_set_esp(cpu, esp + 12);
         seg_iret_fast_eflags(cpu, fl, mask);
         cpu->xfer_fast = true;
+        cpu->xfer_id = c->id;
         return true;
     }
     if (esp + 19 > ss->limit ||
@@ -580,6 +583,7 @@ static bool seg_iret_fast(CPUState *cpu)
     cpu_update_mode_pm(cpu);
     cpu->next_eip = off;
     cpu->xfer_fast = !seg_null_invalid(cpu);
+    cpu->xfer_id = c->id;
     return true;
 }
 

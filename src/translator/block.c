@@ -409,6 +409,93 @@ static void jit_emit_mode_exit(BlockBuilder *b)
     x64_emit_jmp_r(a, X64_RAX);
 }
 
+/* INT n and IRET in protected mode (not V86): their handlers' fast paths
+ * name the IntCache or IretCache fill they went through (cpu->xfer_id);
+ * the block keeps the successor found after the last such transfer
+ * (JitXferRec) and jumps to it without a lookup when the fill, EIP, the
+ * TLB code entry of its page and its validity are unchanged. Otherwise:
+ * the mode exit, recording. Of the dispatcher's boundary checks, only
+ * those IRET can make apply are repeated: TF set, an interrupt line up
+ * (IF may be set, NMIs unblocked). INT clears TF and never sets IF; the
+ * memory map, A20, the debug registers and the interrupt lines change
+ * only in C code that kicks (the fill parks the budget) or flushes the
+ * TLB (the tag check fails). */
+static JitXferRec *jit_xfer_rec(BlockBuilder *b)
+{
+    if ((b->d->row != INSN_INT_Ib && b->d->row != INSN_IRET) ||
+        !(b->flags & JIT_F_PE) || (b->flags & JIT_F_VM86))
+        return NULL;
+    JitXferRec *rec = cc_data_alloc(b->cc, sizeof *rec);
+    if (rec) {
+        memset(rec, 0, sizeof *rec);
+        rec->id = ~(uint64_t)0;
+    }
+    return rec;
+}
+
+static void jit_emit_xfer_exit(BlockBuilder *b, JitXferRec *rec)
+{
+    X64Asm *a = &b->a;
+    size_t miss[8];
+    unsigned nmiss = 0;
+    x64_emit_mov_ri(a, 8, X64_RDX, (uintptr_t)rec);
+    x64_emit_load(a, 8, X64_RAX, x64_mem(JIT_REG_CPU, OFF_XFER_ID));
+    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
+                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, id)));
+    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, eip)));
+    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    if (b->d->row == INSN_IRET) {
+        const VM *vm = b->cpu->vm;
+        x64_emit_test_mi(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), EFL_TF);
+        miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)&vm->intr_line);
+        x64_emit_alu_mi(a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
+        miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)&vm->nmi_line);
+        x64_emit_alu_mi(a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
+        miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    }
+    /* rcx (guest ECX, spilled): the TLB entry's offset in CPUState */
+    x64_emit_load(a, 4, X64_RCX,
+                  x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tlb_off)));
+    x64_emit_load(a, 4, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
+                              (int32_t)offsetof(TlbEntry, tag_code)));
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tag)));
+    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
+                              (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
+                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, addend)));
+    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tb)));
+    x64_emit_alu_mi(a, X64_CMP, 1,
+                    x64_mem(X64_RAX, (int32_t)offsetof(TBlock, valid)), 0);
+    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_E);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem(X64_RAX, (int32_t)offsetof(TBlock, code)));
+    x64_emit_load(a, 4, X64_RBP, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RBP);
+    jit_emit_call_end(b);
+    x64_emit_jmp_r(a, X64_RAX);
+    for (unsigned i = 0; i < nmiss; i++)
+        x64_bind(a, miss[i]);
+    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
+    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
+    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
+    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
+    /* rdx = rec still */
+    jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup_xfer);
+    jit_emit_call_end(b);
+    x64_emit_jmp_r(a, X64_RAX);
+}
+
 /* Leave to the dispatcher with EIP = next_eip (a handler redirected). */
 static void jit_emit_dynamic_exit(BlockBuilder *b)
 {
@@ -467,6 +554,9 @@ static void jit_emit_call_handler(BlockBuilder *b)
      * shortcut (jit_mode_flags_xfer) unless this handler sets it. */
     if (ends && !near)
         x64_emit_store_imm(a, 1, x64_mem(JIT_REG_CPU, OFF_XFER_FAST), 0);
+    JitXferRec *rec = ends && !near ? jit_xfer_rec(b) : NULL;
+    if (rec)
+        x64_emit_store_imm(a, 8, x64_mem(JIT_REG_CPU, OFF_XFER_ID), 0);
     jit_emit_call_begin(b);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->dcopy);
@@ -480,6 +570,8 @@ static void jit_emit_call_handler(BlockBuilder *b)
         b->ended = true;
         if (near)
             jit_emit_indirect_exit_from(b, true);
+        else if (rec)
+            jit_emit_xfer_exit(b, rec);
         else
             jit_emit_mode_exit(b);
         return;

@@ -151,9 +151,11 @@ void jit_stats_print(VM *vm, FILE *f)
     for (unsigned i = 0; i < JIT_EXIT_COUNT; i++)
         total += s->exits[i];
     fprintf(f, "  exits to the dispatcher %llu; lookups in generated code: "
-            "near %llu, after INT/IRET/far %llu; interpreter steps %llu\n",
+            "near %llu, after INT/IRET/far %llu (INT/IRET successors recorded "
+            "%llu); interpreter steps %llu\n",
             (unsigned long long)total, (unsigned long long)s->lookup_near,
-            (unsigned long long)s->lookup_mode, (unsigned long long)s->interp);
+            (unsigned long long)s->lookup_mode,
+            (unsigned long long)s->xfer_recs, (unsigned long long)s->interp);
     for (unsigned i = 0; i < JIT_EXIT_COUNT; i++)
         fprintf(f, "    %-40s %llu\n", jit_exit_names[i],
                 (unsigned long long)s->exits[i]);
@@ -233,6 +235,30 @@ uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
     uint32_t flags = cpu->xfer_fast ? jit_mode_flags_xfer(cpu, prev->flags)
                                     : jit_mode_flags(cpu);
     return jit_lookup_flags(cpu, cc, flags);
+}
+
+uintptr_t jit_helper_lookup_xfer(CPUState *cpu, CodeCache *cc,
+                                 JitXferRec *rec)
+{
+    JitState *js = cc->owner;
+    uint64_t id = cpu->xfer_id;
+    uintptr_t r = jit_helper_lookup_mode(cpu, cc);
+    if (!id || !cpu->xfer_fast || r == js->exit0)
+        return r;
+    /* jit_lookup_flags() left the block it returned in the jump cache. */
+    TBlock *tb = cc_jmp_cache_get(cc, cpu->eip);
+    if (!tb || (uintptr_t)tb->code != r)
+        return r;
+    uint32_t lin = tb->cs_base + tb->eip;
+    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    rec->tlb_off = (uint32_t)((const uint8_t *)e - (const uint8_t *)cpu);
+    rec->tag = e->tag_code;
+    rec->addend = e->addend;
+    rec->tb = tb;
+    rec->eip = tb->eip;
+    rec->id = id;
+    js->stats.xfer_recs++;
+    return r;
 }
 
 /* The memory map or A20 changed: physical keys may mean other bytes. */

@@ -60,6 +60,7 @@ enum {
 #define OFF_EIP ((int32_t)offsetof(CPUState, eip))
 #define OFF_NEXT_EIP ((int32_t)offsetof(CPUState, next_eip))
 #define OFF_XFER_FAST ((int32_t)offsetof(CPUState, xfer_fast))
+#define OFF_XFER_ID ((int32_t)offsetof(CPUState, xfer_id))
 #define OFF_EFLAGS ((int32_t)offsetof(CPUState, eflags))
 #define OFF_CC_OP ((int32_t)offsetof(CPUState, cc_op))
 #define OFF_CC_RES ((int32_t)offsetof(CPUState, cc_res))
@@ -151,6 +152,7 @@ typedef enum JitExitWhy {
 typedef struct JitStats {
     uint64_t exits[JIT_EXIT_COUNT];
     uint64_t lookup_near, lookup_mode; /* lookups from generated code */
+    uint64_t xfer_recs;   /* INT/IRET successors recorded (JitXferRec) */
     uint64_t interp;      /* boundaries handed to the reference tier */
 } JitStats;
 
@@ -373,6 +375,23 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
 /* jit.c: the same after INT/IRET/far transfers: the mode bits are
  * recomputed and the dispatcher's boundary checks applied first. */
 uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc);
+
+/* The successor of an INT n or IRET block seen after its last fast
+ * transfer (block side data; block.c reads it inline, jit.c fills it):
+ * when cpu->xfer_id is again `id` (the same IntCache or IretCache fill,
+ * hence the same target CS, SS and mode bits), EIP is again `eip` and the
+ * TLB code entry at `tlb_off` in CPUState still has tag `tag` and addend
+ * `addend` (the same physical page), the next block is `tb` if it is
+ * still valid. id ~0: empty. */
+typedef struct JitXferRec {
+    uint64_t id;
+    uint64_t addend;
+    TBlock *tb;
+    uint32_t tlb_off, tag, eip;
+} JitXferRec;
+/* jit_helper_lookup_mode(), then rec filled from what it found. */
+uintptr_t jit_helper_lookup_xfer(CPUState *cpu, CodeCache *cc,
+                                 JitXferRec *rec);
 uint32_t jit_helper_ld(CPUState *cpu, unsigned seg, uint32_t off,
                        unsigned size);
 void jit_helper_st(CPUState *cpu, unsigned seg, uint32_t off, uint32_t val,
