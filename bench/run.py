@@ -703,7 +703,7 @@ def callgrind_mode(args, columns):
     """Host instruction counts (Ir) under valgrind --tool=callgrind: start-up
     (`empty`), `intcg` (the int workload with --iters-intcg iterations) and
     `syscall` (its --iters-syscall round trips, as in the timed runs: QEMU's
-    start-up count scatters by some 100 M Ir, so fewer would not do)."""
+    start-up count scatters by hundreds of M Ir, so fewer would not do)."""
     works = [("int", "intcg", args.iters_intcg),
              ("syscall", "syscall", args.iters_syscall)]
     L = ["# x86bt callgrind instruction counts", "",

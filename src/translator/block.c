@@ -397,16 +397,21 @@ void jit_emit_indirect_exit(BlockBuilder *b)
  * right after the call (CPUState and cur_tb are current): EIP =
  * next_eip, then the next block for the new mode, unless the dispatcher
  * must decide (jit_helper_lookup_mode). */
-static void jit_emit_mode_exit(BlockBuilder *b)
+static void jit_emit_mode_exit_via(BlockBuilder *b, uintptr_t lookup)
 {
     X64Asm *a = &b->a;
     x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
     x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
     x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
     x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
-    jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup_mode);
+    jit_emit_helper_call(b, lookup);
     jit_emit_call_end(b);
     x64_emit_jmp_r(a, X64_RAX);
+}
+
+static void jit_emit_mode_exit(BlockBuilder *b)
+{
+    jit_emit_mode_exit_via(b, (uintptr_t)jit_helper_lookup_mode);
 }
 
 /* INT n and IRET in protected mode (not V86): their handlers' fast paths
@@ -433,46 +438,50 @@ static JitXferRec *jit_xfer_rec(BlockBuilder *b)
     return rec;
 }
 
+/* rax = the sz-byte value at cur; compare it with the record's field at
+ * rec_off (rdx = the record); returns the site of the jump taken when
+ * they differ. */
+static size_t jit_emit_rec_cmp(X64Asm *a, unsigned sz, X64Mem cur,
+                               size_t rec_off)
+{
+    x64_emit_load(a, sz, X64_RAX, cur);
+    x64_emit_alu_rm(a, X64_CMP, sz, X64_RAX,
+                    x64_mem(X64_RDX, (int32_t)rec_off));
+    return x64_emit_jcc_site(a, X64_CC_NE);
+}
+
 static void jit_emit_xfer_exit(BlockBuilder *b, JitXferRec *rec)
 {
     X64Asm *a = &b->a;
     size_t miss[8];
     unsigned nmiss = 0;
     x64_emit_mov_ri(a, 8, X64_RDX, (uintptr_t)rec);
-    x64_emit_load(a, 8, X64_RAX, x64_mem(JIT_REG_CPU, OFF_XFER_ID));
-    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
-                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, id)));
-    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
-    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, eip)));
-    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    miss[nmiss++] = jit_emit_rec_cmp(a, 8, x64_mem(JIT_REG_CPU, OFF_XFER_ID),
+                                     offsetof(JitXferRec, id));
+    miss[nmiss++] = jit_emit_rec_cmp(a, 4, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP),
+                                     offsetof(JitXferRec, eip));
     if (b->d->row == INSN_IRET) {
         const VM *vm = b->cpu->vm;
+        const bool *line[2] = { &vm->intr_line, &vm->nmi_line };
         x64_emit_test_mi(a, 4, x64_mem(JIT_REG_CPU, OFF_EFLAGS), EFL_TF);
         miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
-        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)&vm->intr_line);
-        x64_emit_alu_mi(a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
-        miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
-        x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)&vm->nmi_line);
-        x64_emit_alu_mi(a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
-        miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+        for (unsigned i = 0; i < 2; i++) {
+            x64_emit_mov_ri(a, 8, X64_RAX, (uintptr_t)line[i]);
+            x64_emit_alu_mi(a, X64_CMP, 1, x64_mem(X64_RAX, 0), 0);
+            miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+        }
     }
     /* rcx (guest ECX, spilled): the TLB entry's offset in CPUState */
     x64_emit_load(a, 4, X64_RCX,
                   x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tlb_off)));
-    x64_emit_load(a, 4, X64_RAX,
-                  x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
-                              (int32_t)offsetof(TlbEntry, tag_code)));
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tag)));
-    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
-    x64_emit_load(a, 8, X64_RAX,
-                  x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
-                              (int32_t)offsetof(TlbEntry, addend)));
-    x64_emit_alu_rm(a, X64_CMP, 8, X64_RAX,
-                    x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, addend)));
-    miss[nmiss++] = x64_emit_jcc_site(a, X64_CC_NE);
+    miss[nmiss++] = jit_emit_rec_cmp(
+        a, 4, x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
+                          (int32_t)offsetof(TlbEntry, tag_code)),
+        offsetof(JitXferRec, tag));
+    miss[nmiss++] = jit_emit_rec_cmp(
+        a, 8, x64_mem_idx(JIT_REG_CPU, X64_RCX, 1,
+                          (int32_t)offsetof(TlbEntry, addend)),
+        offsetof(JitXferRec, addend));
     x64_emit_load(a, 8, X64_RAX,
                   x64_mem(X64_RDX, (int32_t)offsetof(JitXferRec, tb)));
     x64_emit_alu_mi(a, X64_CMP, 1,
@@ -486,14 +495,8 @@ static void jit_emit_xfer_exit(BlockBuilder *b, JitXferRec *rec)
     x64_emit_jmp_r(a, X64_RAX);
     for (unsigned i = 0; i < nmiss; i++)
         x64_bind(a, miss[i]);
-    x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_NEXT_EIP));
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_EIP), X64_RAX);
-    x64_emit_mov_rr(a, 8, X64_RDI, JIT_REG_CPU);
-    x64_emit_mov_ri(a, 8, X64_RSI, (uintptr_t)b->cc);
-    /* rdx = rec still */
-    jit_emit_helper_call(b, (uintptr_t)jit_helper_lookup_xfer);
-    jit_emit_call_end(b);
-    x64_emit_jmp_r(a, X64_RAX);
+    /* rdx = rec still: jit_helper_lookup_xfer's third argument */
+    jit_emit_mode_exit_via(b, (uintptr_t)jit_helper_lookup_xfer);
 }
 
 /* Leave to the dispatcher with EIP = next_eip (a handler redirected). */

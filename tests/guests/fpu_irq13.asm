@@ -57,24 +57,7 @@ irq13:
     iret
 
 pic_init:
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, IRQ_BASE
-    out 0x21, al
-    mov al, IRQ_BASE + 8
-    out 0xA1, al
-    mov al, 4
-    out 0x21, al
-    mov al, 2
-    out 0xA1, al
-    mov al, 1
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFB            ; master: only IRQ2 (cascade)
-    out 0x21, al
-    mov al, 0xDF            ; slave: only IRQ13
-    out 0xA1, al
+    PIC_INIT IRQ_BASE, IRQ_BASE + 8, 0xFB, 0xDF
     ret
 
 cw_ze: dw 0x037B

@@ -64,24 +64,7 @@ wait_irr:
     ret
 
 pic_init:
-    mov al, 0x11                ; ICW1: edge, cascade, ICW4
-    out 0x20, al
-    out 0xA0, al
-    mov al, IRQ_VEC             ; ICW2: vector bases
-    out 0x21, al
-    mov al, IRQ_VEC + 8
-    out 0xA1, al
-    mov al, 4                   ; ICW3
-    out 0x21, al
-    mov al, 2
-    out 0xA1, al
-    mov al, 1                   ; ICW4: 8086 mode
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE                ; only IRQ0
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
+    PIC_INIT IRQ_VEC, IRQ_VEC + 8, 0xFE, 0xFF
     ret
 
 pit_init:

@@ -16,13 +16,6 @@ CODE    equ 0x40000          ; RAM copy of the templates
 XPAGE   equ 0x42000          ; page boundary for the straddling case
 S_LIM   equ GDT_FREE         ; data segment, limit 0xFFF
 
-%macro COPY 3                ; src_start, src_end, dst
-    mov esi, %1
-    mov edi, %3
-    mov ecx, %2 - %1
-    rep movsb
-%endmacro
-
 test_main:
     PUTS "jit_smc: self-modifying code, precise faults", 10
     cld

@@ -49,17 +49,17 @@ S_CONF   equ GDT_FREE         ; conforming code DPL0, flat
 N        equ 3000             ; iterations per run (two INTs each)
 K        equ 1500
 
-%macro COPY 3                 ; src_start, src_end, dst
-    mov esi, %1
-    mov edi, %3
-    mov ecx, %2 - %1
-    rep movsb
-%endmacro
-
 %macro RUN 0-1 U              ; the ring-3 loop, IF=1
     mov eax, %1
     mov ebx, 0x200
     call run_ring3
+%endmacro
+
+%macro SETPTE 2               ; linear page, new PTE (then INVLPG)
+    mov eax, %1
+    call pte_of
+    mov dword [eax], %2
+    invlpg [%1]
 %endmacro
 
 %macro ZERO 0
@@ -160,24 +160,15 @@ test_main:
     ZERO
     RUN
     ASSERT_EQ [CNT], 6 * N, "case 8 warm"
-    mov eax, H1
-    call pte_of
-    mov dword [eax], H2 | PTE_P | PTE_W | PTE_U
-    invlpg [H1]
+    SETPTE H1, H2 | PTE_P | PTE_W | PTE_U
     ZERO
     RUN
     ASSERT_EQ [CNT], 10 * N, "case 8 handler page remapped"
-    mov eax, H1
-    call pte_of
-    mov dword [eax], H1 | PTE_P | PTE_W | PTE_U
-    invlpg [H1]
+    SETPTE H1, H1 | PTE_P | PTE_W | PTE_U
     ZERO
     RUN
     ASSERT_EQ [CNT], 6 * N, "case 8 handler page back"
-    mov eax, U
-    call pte_of
-    mov dword [eax], U9 | PTE_P | PTE_W | PTE_U
-    invlpg [U]
+    SETPTE U, U9 | PTE_P | PTE_W | PTE_U
     ZERO
     RUN
     ASSERT_EQ [A_CNT], 9 * N, "case 8 return page remapped"
@@ -185,10 +176,7 @@ test_main:
     ; 9. a conforming handler CS: delivery at CPL 3
     COPY hs_code, hs_code_end, HS
     GDT_SET S_CONF, 0, 0xFFFFF, ACC_CONF, FL_G | FL_DB
-    mov eax, SPAGE
-    call pte_of
-    mov dword [eax], SPAGE | PTE_P | PTE_W
-    invlpg [SPAGE]
+    SETPTE SPAGE, SPAGE | PTE_P | PTE_W
     GATE_SET IDT_ADDR(VEC), HS, SEL_CODE0, GATE_INT32 | ACC_DPL3, 0
     mov dword [KCALL], K
     ZERO
@@ -204,23 +192,7 @@ test_main:
     ret
 
 pic_init:
-    mov al, 0x11                ; ICW1: edge, cascade, ICW4
-    out 0x20, al
-    out 0xA0, al
-    mov al, IRQ_VEC             ; ICW2: vector bases
-    out 0x21, al
-    mov al, IRQ_VEC + 8
-    out 0xA1, al
-    mov al, 4                   ; ICW3
-    out 0x21, al
-    mov al, 2
-    out 0xA1, al
-    mov al, 1                   ; ICW4: 8086 mode
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFF                ; all masked
-    out 0x21, al
-    out 0xA1, al
+    PIC_INIT IRQ_VEC, IRQ_VEC + 8, 0xFF, 0xFF
     ret
 
 ; #DB from ring 3 (interrupt gate): record, clear TF in the frame.

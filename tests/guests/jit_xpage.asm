@@ -28,13 +28,6 @@ SNEXT   equ 0x59000          ; linear page mapped to itself or P4
 P4      equ 0x5A000
 LOOPS   equ 20
 
-%macro COPY 3                ; src_start, src_end, dst
-    mov esi, %1
-    mov edi, %3
-    mov ecx, %2 - %1
-    rep movsb
-%endmacro
-
 ; Map linear page %1 to physical page %2 and invalidate its TLB entry.
 %macro REMAP 2
     mov eax, %1

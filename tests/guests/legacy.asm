@@ -59,24 +59,7 @@ cmos_checks:
 
 ; --- RTC periodic interrupt through the cascade -----------------------------
 pic_init:
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, MASTER_VEC
-    out 0x21, al
-    mov al, SLAVE_VEC
-    out 0xA1, al
-    mov al, 4
-    out 0x21, al
-    mov al, 2
-    out 0xA1, al
-    mov al, 1
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFB                    ; master: cascade input only
-    out 0x21, al
-    mov al, 0xFE                    ; slave: IRQ 8 only
-    out 0xA1, al
+    PIC_INIT MASTER_VEC, SLAVE_VEC, 0xFB, 0xFE
     ret
 
 rtc_irq8:
