@@ -583,7 +583,8 @@ static bool seg_iret_fast(CPUState *cpu)
     cpu_update_mode_pm(cpu);
     cpu->next_eip = off;
     cpu->xfer_fast = !seg_null_invalid(cpu);
-    cpu->xfer_id = c->id;
+    /* A data segment nulled: the mode bits are not the fill's alone. */
+    cpu->xfer_id = cpu->xfer_fast ? c->id : 0;
     return true;
 }
 
