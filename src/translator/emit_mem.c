@@ -208,17 +208,13 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
         jit_emit_tlb_index(b, ix, X64_RAX);
         if (size > 1)
             x64_emit_alu_ri(a, X64_ADD, 4, X64_RAX, (int32_t)size - 1);
+        x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     } else {
         jit_emit_tlb_index(b, ix, JIT_REG_EA);
-        if (size > 1)
-            x64_emit_lea(a, 4, X64_RAX,
-                         x64_mem(JIT_REG_EA, (int32_t)size - 1));
-        else
-            x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+        jit_emit_last_page(a, size);
     }
     /* Index by the first byte, compare the page of the last (eax =
-     * lin + size - 1; an access crossing a page misses). */
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+     * the page of lin + size - 1; an access crossing a page misses). */
     x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
                     x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
     site[1] = x64_emit_jcc_site(a, X64_CC_NE);

@@ -37,25 +37,22 @@ void jit_helper_rmw_st(CPUState *cpu, const DecodedInsn *d, unsigned size,
     op_rmw_end(cpu, d, size, *lin, val);
 }
 
-/* Host code address of the block at CS:EIP with mode bits `flags`, or
- * the exit trampoline when the dispatcher must decide (no TLB code entry,
- * code outside RAM, not translated yet). */
-uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
+TBlock *jit_lookup_block(CPUState *cpu, CodeCache *cc, uint32_t flags)
 {
     JitState *js = cc->owner;
     const SegCache *cs = &cpu->seg[SEG_CS];
     uint32_t eip = cpu->eip;
     js->exit_why = JIT_EXIT_NOTLB;
     if (eip > cs->limit)
-        return js->exit0;
+        return NULL;
     uint32_t lin = cs->base + eip;
     const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
     if (e->tag_code != (lin & ~0xFFFu))
-        return js->exit0;
+        return NULL;
     const uint8_t *host = (const uint8_t *)(e->addend + lin);
     const PhysMem *mem = &cpu->vm->mem;
     if (host < mem->ram || host >= mem->ram + mem->ram_size)
-        return js->exit0;
+        return NULL;
     uint64_t phys = (uint64_t)(host - mem->ram);
     TBlock *tb = cc_jmp_cache_get(cc, eip);
     if (!tb ||
@@ -63,11 +60,17 @@ uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
         tb = cc_lookup(cc, phys, eip, cs->base, cs->limit, flags);
         if (!tb) {
             js->exit_why = JIT_EXIT_MISS;
-            return js->exit0;
+            return NULL;
         }
         cc_jmp_cache_set(cc, tb);
     }
-    return (uintptr_t)tb->code;
+    return tb;
+}
+
+uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags)
+{
+    TBlock *tb = jit_lookup_block(cpu, cc, flags);
+    return tb ? (uintptr_t)tb->code : ((JitState *)cc->owner)->exit0;
 }
 
 /* Near indirect branches: same mode as the block that just ran. */

@@ -217,8 +217,9 @@ static inline bool jit_needs_interp(const CPUState *cpu)
 }
 
 /* After INT/IRET/far transfers (block.c): would the dispatcher just look
- * up the next block? Then do it here, with the new mode bits. */
-uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
+ * up the next block? Then do it here, with the new mode bits: the block,
+ * or NULL to leave to the dispatcher. */
+static TBlock *jit_lookup_mode_block(CPUState *cpu, CodeCache *cc)
 {
     JitState *js = cc->owner;
     TBlock *prev = cc->cur_tb;
@@ -230,11 +231,17 @@ uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
         mem->map_gen != js->map_gen || cpu->a20_mask != js->a20_mask ||
         jit_needs_interp(cpu)) {
         js->exit_why = JIT_EXIT_MODE_CHECK;
-        return js->exit0;
+        return NULL;
     }
     uint32_t flags = cpu->xfer_fast ? jit_mode_flags_xfer(cpu, prev->flags)
                                     : jit_mode_flags(cpu);
-    return jit_lookup_flags(cpu, cc, flags);
+    return jit_lookup_block(cpu, cc, flags);
+}
+
+uintptr_t jit_helper_lookup_mode(CPUState *cpu, CodeCache *cc)
+{
+    TBlock *tb = jit_lookup_mode_block(cpu, cc);
+    return tb ? (uintptr_t)tb->code : ((JitState *)cc->owner)->exit0;
 }
 
 uintptr_t jit_helper_lookup_xfer(CPUState *cpu, CodeCache *cc,
@@ -242,23 +249,22 @@ uintptr_t jit_helper_lookup_xfer(CPUState *cpu, CodeCache *cc,
 {
     JitState *js = cc->owner;
     uint64_t id = cpu->xfer_id;
-    uintptr_t r = jit_helper_lookup_mode(cpu, cc);
-    if (!id || !cpu->xfer_fast || r == js->exit0)
-        return r;
-    /* jit_lookup_flags() left the block it returned in the jump cache. */
-    TBlock *tb = cc_jmp_cache_get(cc, cpu->eip);
-    if (!tb || (uintptr_t)tb->code != r)
-        return r;
-    uint32_t lin = tb->cs_base + tb->eip;
-    const TlbEntry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    rec->tlb_off = (uint32_t)((const uint8_t *)e - (const uint8_t *)cpu);
-    rec->tag = e->tag_code;
-    rec->addend = e->addend;
-    rec->tb = tb;
-    rec->eip = tb->eip;
-    rec->id = id;
-    js->stats.xfer_recs++;
-    return r;
+    TBlock *tb = jit_lookup_mode_block(cpu, cc);
+    if (!tb)
+        return js->exit0;
+    if (id && cpu->xfer_fast) {
+        uint32_t lin = tb->cs_base + tb->eip;
+        const TlbEntry *e =
+            &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+        rec->tlb_off = (uint32_t)((const uint8_t *)e - (const uint8_t *)cpu);
+        rec->tag = e->tag_code;
+        rec->addend = e->addend;
+        rec->tb = tb;
+        rec->eip = tb->eip;
+        rec->id = id;
+        js->stats.xfer_recs++;
+    }
+    return (uintptr_t)tb->code;
 }
 
 /* The memory map or A20 changed: physical keys may mean other bytes. */

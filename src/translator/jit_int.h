@@ -370,7 +370,11 @@ void jit_emit_push_value(BlockBuilder *b, unsigned size, uint32_t value,
 
 /* helpers.c: C functions called from generated code. */
 uintptr_t jit_helper_lookup(CPUState *cpu, CodeCache *cc);
-/* Host code of the block at CS:EIP with mode bits `flags`, or js->exit0. */
+/* The block at CS:EIP with mode bits `flags`, or NULL when the dispatcher
+ * must decide (no TLB code entry, code outside RAM, not translated yet;
+ * js->exit_why says which); jit_lookup_flags: its host code, or
+ * js->exit0. */
+TBlock *jit_lookup_block(CPUState *cpu, CodeCache *cc, uint32_t flags);
 uintptr_t jit_lookup_flags(CPUState *cpu, CodeCache *cc, uint32_t flags);
 /* jit.c: the same after INT/IRET/far transfers: the mode bits are
  * recomputed and the dispatcher's boundary checks applied first. */
