@@ -129,6 +129,9 @@ typedef struct DescTable {
 #define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_TAG_INVALID 1u
+#define TLB_NSLOT 4
+/* Sign-extended from the imm32 0x80000000 that generated code stores. */
+#define TLB_SLOT_INVALID 0xFFFFFFFF80000000ull
 typedef struct TlbEntry {
     uint32_t tag_read, tag_write, tag_code;
     uintptr_t addend;
@@ -156,6 +159,15 @@ typedef struct SoftTlb {
     /* The induction form: the entry's page serves the access while its
      * register is below loop_end (0: refill first). */
     uint32_t loop_end;
+    /* Copies of entries kept by the other accesses of translated
+     * self-loops (translator/loop.c, "slots"): the page of the access's
+     * first byte (above 4 GB: none, TLB_SLOT_INVALID) and the entry's
+     * addend. Like loop_tag, valid only while that loop runs: the loop's
+     * normal entry and every return from C inside it invalidate them. */
+    struct {
+        uint64_t page;
+        uintptr_t addend;
+    } slot[TLB_NSLOT];
 } SoftTlb;
 
 /*

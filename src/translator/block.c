@@ -249,6 +249,8 @@ void jit_emit_helper_call(BlockBuilder *b, uintptr_t fn)
 void jit_emit_call_end(BlockBuilder *b)
 {
     x64_emit_call(&b->a, b->js->fill);
+    if (b->lslots)
+        jit_emit_lslots_invalidate(b); /* C may have changed the TLB */
 }
 
 /* The reference handler of the current row, called in full as the
@@ -721,6 +723,13 @@ static unsigned jit_emit_body(BlockBuilder *b)
                        b->flags_dead, b->flags_defer);
     b->ninsn = n;
     jit_loop_detect(b, n);
+    b->lslots = jit_lslots_detect(b, n);
+    b->lslot_next = 0;
+    b->lslot_cur = -1;
+    if (b->lslots)
+        jit_emit_lslots_invalidate(b);
+    b->lslot_entry = b->a.len;
+    jit_emit_prologue(b);
     while (b->idx < n && !b->ended) {
         if (b->a.len + 1024 > b->a.cap) {
             b->a.overflow = true;
@@ -754,9 +763,13 @@ static TBlock *jit_finish(BlockBuilder *b, uint64_t phys, uint32_t ninsn)
         jit_emit_direct_exit(b, 0, b->eip);
     uint32_t end_eip = b->eip;
     /* E1 is valid only if the whole block, with its closing compare and
-     * Jcc, was translated. */
-    size_t loop_entry = b->loop && b->ended && b->idx == b->ninsn
-                            ? b->loop_entry : 0;
+     * Jcc, was translated; so is the entry after the TLB slots'
+     * invalidation (loop.c). */
+    size_t loop_entry = 0;
+    if (b->ended && b->idx == b->ninsn)
+        loop_entry = b->loop     ? b->loop_entry
+                     : b->lslots ? b->lslot_entry
+                                 : 0;
     jit_emit_slow_paths(b);
     b->eip = end_eip;
     jit_emit_stubs(b, ninsn);
@@ -808,7 +821,6 @@ TBlock *jit_translate(JitState *js, uint64_t phys, uint32_t eip,
         return NULL;
     jit_builder_init(b, js, tb, eip, flags);
     cc_begin_write(cc);
-    jit_emit_prologue(b);
     unsigned n = jit_emit_body(b);
     TBlock *done = n ? jit_finish(b, phys, n) : NULL;
     cc_end_write(cc);

@@ -174,6 +174,28 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
                     x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
 }
 
+/* The probe of an access that has a TLB slot (loop.c): lin (r14) is on
+ * the slot's page with all size bytes, else refill the slot out of line
+ * (jit_emit_slot_refill) and come back to the addend. */
+static void jit_emit_slot_probe(BlockBuilder *b, unsigned size, int tag_off,
+                                size_t site[2])
+{
+    X64Asm *a = &b->a;
+    unsigned slot = b->lslot_next++;
+    _Static_assert(sizeof b->cpu->tlb.slot[0] == 16, "OFF_SLOT_PAGE");
+    site[0] = site[1] = SIZE_MAX;
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_rm(a, X64_SUB, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU, OFF_SLOT_PAGE(slot)));
+    x64_emit_alu_ri(a, X64_CMP, 8, X64_RAX, 4096 - (int32_t)size);
+    b->lc_refill = x64_emit_jcc_site(a, X64_CC_A);
+    b->lc_resume = a->len;
+    b->lc_tag_off = tag_off;
+    b->lslot_cur = (int)slot;
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem(JIT_REG_CPU, OFF_SLOT_ADDEND(slot)));
+}
+
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
  * flags). On a hit r14 = host address (never 0); on a miss the returned
  * sites jump to the slow path with r14 = the offset still. */
@@ -186,6 +208,10 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     bool flat = jit_seg_flat(b, seg);
     if (jit_probe_lcache(b, seg, size)) {
         jit_emit_lcache_probe(b, size, tag_off, site);
+        return;
+    }
+    if (b->lslots && flat && b->lslot_next < TLB_NSLOT) {
+        jit_emit_slot_probe(b, size, tag_off, site);
         return;
     }
     site[0] = site[1] = SIZE_MAX;
@@ -273,8 +299,9 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
                     b->pend_count, b->loop_pending, -1, false,
                     jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
-                    b->lc_tag_off };
+                    b->lc_tag_off, (int8_t)b->lslot_cur };
     b->lc_refill = 0;
+    b->lslot_cur = -1;
     return s;
 }
 
@@ -421,6 +448,34 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     b->smc_tail |= check && !here;
 }
 
+/* A slot's refill: copy the TLB entry of lin (r14) if it maps the
+ * access (the usual probe), then return to the probe's addend; else fall
+ * into the slow path, whose return from C invalidates all slots. */
+static void jit_emit_slot_refill(BlockBuilder *b, const JitSlow *s,
+                                 uintptr_t base)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    x64_bind(a, s->refill);
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    jit_emit_last_page(a, s->size);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
+    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SLOT_PAGE(s->slot)),
+                   X64_RAX);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, ix, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SLOT_ADDEND(s->slot)),
+                   X64_RAX);
+    x64_emit_jmp(a, base + s->refill_resume);
+    x64_bind8(a, miss);
+}
+
 void jit_emit_slow_paths(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
@@ -439,7 +494,9 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
         b->loop_pending = s->loopflags;
-        if (s->refill) {
+        if (s->slot >= 0) {
+            jit_emit_slot_refill(b, s, base);
+        } else if (s->refill) {
             x64_bind(a, s->refill);
             if (b->lc_ind)
                 jit_emit_last_page(a, s->size);

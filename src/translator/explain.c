@@ -73,6 +73,12 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
         if (off == OFF_SEG_LIMIT(sg))
             return snprintf(out, n, "cpu.%s.limit", seg_names[sg]) > 0;
     }
+    for (int i = 0; i < (int)TLB_NSLOT; i++) {
+        if (off == OFF_SLOT_PAGE(i))
+            return snprintf(out, n, "cpu.tlb.slot[%d].page", i) > 0;
+        if (off == OFF_SLOT_ADDEND(i))
+            return snprintf(out, n, "cpu.tlb.slot[%d].addend", i) > 0;
+    }
     const char *f = off == OFF_EIP        ? "cpu.eip"
                     : off == OFF_NEXT_EIP ? "cpu.next_eip"
                     : off == OFF_EFLAGS   ? "cpu.eflags"

@@ -116,6 +116,7 @@ typedef struct JitSlow {
     size_t refill;       /* jcc site to the copy's refill (0: none) */
     size_t refill_resume; /* ... which continues here on a TLB hit */
     int tag_off;         /* ... probing this TlbEntry tag */
+    int8_t slot;         /* refill of this TLB slot (-1: none) */
 } JitSlow;
 
 typedef struct JitStub {
@@ -204,6 +205,12 @@ typedef struct BlockBuilder {
     int lc_step_reg;       /* ... the step's register (-1: immediate) */
     size_t lc_refill, lc_resume; /* its refill site (emit_mem.c) */
     int lc_tag_off;
+    bool lslots;           /* self-loop whose accesses probe TLB slots
+                            * (cpu->tlb.slot, loop.c) */
+    unsigned lslot_next;   /* ... the next access's slot */
+    int lslot_cur;         /* ... the slot of the access being emitted */
+    size_t lslot_entry;    /* ... offset of the entry after the
+                            * invalidation, where its back edge chains */
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
     unsigned pend_end;     /* ... until instruction pend_end - 1 */
@@ -304,6 +311,15 @@ void jit_emit_loop_entry(BlockBuilder *b);
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_addend)))
 #define OFF_LOOP_END                                                        \
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_end)))
+#define OFF_SLOT_PAGE(i)                                                    \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, slot) +         \
+               (i) * 16))
+#define OFF_SLOT_ADDEND(i) (OFF_SLOT_PAGE(i) + 8)
+/* loop.c: the TLB slots of a self-loop (lslots). detect: after the
+ * predecode; invalidate: mark all TLB_NSLOT invalid (4 stores, no
+ * registers or flags touched). */
+bool jit_lslots_detect(const BlockBuilder *b, unsigned n);
+void jit_emit_lslots_invalidate(BlockBuilder *b);
 
 /* emit_reg.c: pinned guest registers. jit_hreg(n) is the host register
  * holding guest register n (0-7, ModRM order). get: zero-extended value of

@@ -319,6 +319,10 @@ void jit_emit_loop_entry(BlockBuilder *b)
     b->eip = b->insn_eip[0];
     b->loop_pending = true;
     jit_emit_stub_jcc(b, X64_CC_L, JIT_STUB_BUDGET);
+    /* The copies probe the same TLB slots as E0's (the same accesses in
+     * the same order). */
+    unsigned slots = b->lslot_next;
+    b->lslot_next = 0;
     for (unsigned i = 0; i < k; i++) {
         b->idx = i;
         b->dcopy = b->insns[i];
@@ -329,8 +333,59 @@ void jit_emit_loop_entry(BlockBuilder *b)
             b->a.overflow = true; /* jit_loop_prefix_ok rows are inline */
         jit_emit_smc_tail(b);
     }
+    b->lslot_next = slots;
     b->loop_pending = false;
     b->fk = JIT_FK_UNKNOWN;
     b->idx = k;
     x64_bind(a, over);
+}
+
+/*
+ * TLB slots. In a self-loop block (unless its one access has the
+ * induction form of the loop cache), each memory access on a flat
+ * segment that the loop cache does not serve (up to TLB_NSLOT) keeps a copy
+ * of the TLB entry it hit in its own slot, cpu->tlb.slot[i]: the page of
+ * its first byte and the addend. The probe is then
+ *     rax = lin - slot.page (64 bits); hit if rax <= 4096 - size
+ * which also rejects an access crossing into the next page, and an
+ * invalid slot (a page above 4 GB). Its addend load does not depend on
+ * the address, so a load whose address comes from another load (a table
+ * lookup) waits for one memory access instead of two. A miss refills the
+ * slot from the TLB out of line (emit_mem.c), and a TLB miss there takes
+ * the usual slow path.
+ *
+ * The slots hold only while the loop runs without C code in between
+ * (C alone changes the TLB): the block's normal entry invalidates them
+ * before its budget check, the back edge chains to that check instead
+ * (lslot_entry), and every return from C inside the block (slow paths,
+ * handler calls) invalidates them again.
+ */
+bool jit_lslots_detect(const BlockBuilder *b, unsigned n)
+{
+    if (n < 2 || !b->code32 || b->lc_ind)
+        return false; /* the induction form serves its one access */
+    const DecodedInsn *j = b->insns[n - 1];
+    if (!jit_row_jcc(j->row) && j->row != INSN_JMP_Jb &&
+        j->row != INSN_JMP_Jz)
+        return false;
+    uint32_t target = b->insn_next[n - 1] + j->imm;
+    if (!j->o32)
+        target &= 0xFFFF;
+    if (target != b->insn_eip[0])
+        return false;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        const DecodedInsn *d = b->insns[i];
+        if (d->has_modrm && d->mod != 3 && d->row != INSN_LEA_Gv_M)
+            return true;
+    }
+    return false;
+}
+
+void jit_emit_lslots_invalidate(BlockBuilder *b)
+{
+    _Static_assert(TLB_SLOT_INVALID == (uint64_t)(int64_t)INT32_MIN,
+                   "the invalid page is the sign-extended imm32");
+    for (unsigned i = 0; i < TLB_NSLOT; i++)
+        x64_emit_store_imm(&b->a, 8, x64_mem(JIT_REG_CPU, OFF_SLOT_PAGE(i)),
+                           INT32_MIN);
 }
