@@ -104,23 +104,23 @@ static size_t jit_emit_lcache_fill(BlockBuilder *b, int tag_off, bool far)
 }
 
 /* The induction form's bound, after a refill from the TLB (lin in r14,
- * its page's entry copied): loop_end = r + the bytes from lin to the
- * last start of a size-byte access on the page, so every r in [r,
- * loop_end) maps to the page. 0 (refill at every access) if the bound
- * would come within a step of 4 GB, or the step's register is not in
- * [1, 4095]: r cannot then pass the bound by wrapping. Clobbers rax,
- * rbp and host flags. */
+ * its page's addend in rbp): r15 = r + the bytes from lin to the last
+ * start of a size-byte access on the page, so every r in [r, r15) maps
+ * to the page. 0 (refill at every access) if the bound would come within
+ * a step of 4 GB, or the step's register is not in [1, 4095]: r cannot
+ * then pass the bound by wrapping. Clobbers rax and host flags. */
 static void jit_emit_lcache_bound(BlockBuilder *b, unsigned size)
 {
     X64Asm *a = &b->a;
+    int end = JIT_REG_LEND;
     size_t bad[2] = { SIZE_MAX, SIZE_MAX };
     x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, 0xFFF);
-    x64_emit_mov_rr(a, 4, X64_RBP, jit_hreg(b->lc_ind_reg));
-    x64_emit_alu_rr(a, X64_SUB, 8, X64_RBP, X64_RAX);
-    x64_emit_alu_ri(a, X64_ADD, 8, X64_RBP, 4097 - (int32_t)size);
+    x64_emit_mov_rr(a, 4, end, jit_hreg(b->lc_ind_reg));
+    x64_emit_alu_rr(a, X64_SUB, 8, end, X64_RAX);
+    x64_emit_alu_ri(a, X64_ADD, 8, end, 4097 - (int32_t)size);
     x64_emit_mov_ri(a, 4, X64_RAX, 0xFFFFF000u);
-    x64_emit_alu_rr(a, X64_CMP, 8, X64_RBP, X64_RAX);
+    x64_emit_alu_rr(a, X64_CMP, 8, end, X64_RAX);
     bad[0] = x64_emit_jcc8_site(a, X64_CC_A);
     if (b->lc_step_reg >= 0) {
         x64_emit_lea(a, 4, X64_RAX, x64_mem(jit_hreg((unsigned)b->lc_step_reg),
@@ -128,13 +128,36 @@ static void jit_emit_lcache_bound(BlockBuilder *b, unsigned size)
         x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, 4094);
         bad[1] = x64_emit_jcc8_site(a, X64_CC_A);
     }
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), X64_RBP);
     size_t done = x64_emit_jmp8_site(a);
     for (unsigned i = 0; i < 2; i++)
         if (bad[i] != SIZE_MAX)
             x64_bind8(a, bad[i]);
-    x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), 0);
+    x64_emit_mov_ri(a, 4, end, 0);
     x64_bind8(a, done);
+}
+
+/* The induction form's refill: the TLB entry of lin (r14) if it maps the
+ * access (the usual probe, indexed in r15), its addend into rbp and the
+ * bound into r15, back to the probe's addend; else fall into the slow
+ * path (which zeroes r15). */
+static void jit_emit_lcache_ind_refill(BlockBuilder *b, const JitSlow *s,
+                                       uintptr_t base)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_LEND;
+    x64_bind(a, s->refill);
+    jit_emit_last_page(a, s->size);
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
+    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_load(a, 8, JIT_REG_LADD,
+                  x64_mem_idx(JIT_REG_CPU, ix, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    jit_emit_lcache_bound(b, s->size);
+    x64_emit_jmp(a, base + s->refill_resume);
+    x64_bind8(a, miss);
 }
 
 /* Its probe: E1's copy (b->loop_pending) compares with the copy of the
@@ -147,15 +170,14 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
 {
     X64Asm *a = &b->a;
     site[0] = site[1] = SIZE_MAX;
-    if (b->lc_ind && b->loop_pending) {
-        /* Induction form: r below the bound keeps lin on the page. */
-        x64_emit_alu_rm(a, X64_CMP, 4, jit_hreg(b->lc_ind_reg),
-                        x64_mem(JIT_REG_CPU, OFF_LOOP_END));
+    if (b->lc_ind) {
+        /* Induction form (E1): r below the bound keeps lin on the page. */
+        x64_emit_alu_rr(a, X64_CMP, 4, jit_hreg(b->lc_ind_reg),
+                        JIT_REG_LEND);
         b->lc_refill = x64_emit_jcc_site(a, X64_CC_AE);
         b->lc_resume = a->len;
         b->lc_tag_off = tag_off;
-        x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                        x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
+        x64_emit_alu_rr(a, X64_ADD, 8, JIT_REG_EA, JIT_REG_LADD);
         return;
     }
     jit_emit_last_page(a, size);
@@ -167,8 +189,6 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
         b->lc_tag_off = tag_off;
     } else {
         site[1] = jit_emit_lcache_fill(b, tag_off, true);
-        if (b->lc_ind) /* E1's first access computes the bound */
-            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_END), 0);
     }
     x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
                     x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
@@ -207,8 +227,13 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     int ix = JIT_REG_OP2;
     bool flat = jit_seg_flat(b, seg);
     if (jit_probe_lcache(b, seg, size)) {
-        jit_emit_lcache_probe(b, size, tag_off, site);
-        return;
+        if (!b->lc_ind || b->loop_pending) {
+            jit_emit_lcache_probe(b, size, tag_off, site);
+            return;
+        }
+        /* Induction form, E0: the usual probe; a zero bound makes E1's
+         * first iteration refill the copy. */
+        x64_emit_mov_ri(a, 4, JIT_REG_LEND, 0);
     }
     if (b->lslots && flat && b->lslot_next < TLB_NSLOT) {
         jit_emit_slot_probe(b, size, tag_off, site);
@@ -496,21 +521,19 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->loop_pending = s->loopflags;
         if (s->slot >= 0) {
             jit_emit_slot_refill(b, s, base);
+        } else if (s->refill && b->lc_ind) {
+            jit_emit_lcache_ind_refill(b, s, base);
         } else if (s->refill) {
             x64_bind(a, s->refill);
-            if (b->lc_ind)
-                jit_emit_last_page(a, s->size);
             size_t miss = jit_emit_lcache_fill(b, s->tag_off, false);
-            if (b->lc_ind)
-                jit_emit_lcache_bound(b, s->size);
             x64_emit_jmp(a, base + s->refill_resume);
             x64_bind8(a, miss);
         }
-        if (s->lcache)
-            x64_emit_store_imm(a, 4,
-                               x64_mem(JIT_REG_CPU, b->lc_ind ? OFF_LOOP_END
-                                                              : OFF_LOOP_TAG),
-                               b->lc_ind ? 0 : (int32_t)TLB_TAG_INVALID);
+        if (s->lcache && b->lc_ind)
+            x64_emit_mov_ri(a, 4, JIT_REG_LEND, 0); /* refill after C */
+        else if (s->lcache)
+            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG),
+                               (int32_t)TLB_TAG_INVALID);
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);

@@ -91,8 +91,7 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
                     : off == OFF_XFER_ID ? "cpu.xfer_id"
                     : off == OFF_LOOP_TAG ? "cpu.tlb.loop_tag"
                     : off == OFF_LOOP_ADDEND ? "cpu.tlb.loop_addend"
-                    : off == OFF_LOOP_END ? "cpu.tlb.loop_end"
-                                          : NULL;
+                                             : NULL;
     return f && snprintf(out, n, "%s", f) > 0;
 }
 

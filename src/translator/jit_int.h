@@ -36,6 +36,10 @@
 #define JIT_REG_EA X64_R14
 #define JIT_REG_OP1 X64_R15
 #define JIT_REG_OP2 X64_RBP
+/* The induction-form loop copy (loop.c): bound and addend, kept across
+ * iterations in two of the temporaries. */
+#define JIT_REG_LEND X64_R15
+#define JIT_REG_LADD X64_RBP
 
 #define JIT_MAX_INSNS 64
 #define JIT_MAX_STUBS (3 * JIT_MAX_INSNS + 8)
@@ -309,8 +313,6 @@ void jit_emit_loop_entry(BlockBuilder *b);
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_tag)))
 #define OFF_LOOP_ADDEND                                                     \
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_addend)))
-#define OFF_LOOP_END                                                        \
-    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_end)))
 #define OFF_SLOT_PAGE(i)                                                    \
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, slot) +         \
                (i) * 16))
