@@ -15,6 +15,8 @@
  *     SUB: res = op1 - op2 (- borrow for SBB; CMP, NEG with op1 = 0)
  *     LOGIC: res only (CF = OF = 0, AF = 0)
  *     INC/DEC: res = op1 +/- 1, op2 = 1, CF from eflags
+ *     ADDN/SUBN: ADD/SUB without a carry-in, res not stored (it is
+ *          op1 +/- op2); translated code leaves these, one store fewer
  *   The other bits of `eflags` (TF IF DF IOPL NT RF VM AC ID, bit 1) are
  *   always stored directly. Use cpu_get_eflags()/cpu_set_eflags() (flags.h)
  *   to see or replace the whole register. Generated code may either set
@@ -65,7 +67,8 @@ enum {
 enum {
     CC_OP_EFLAGS = 0,
     CC_OP_ADD8 = 1, CC_OP_SUB8 = 4, CC_OP_LOGIC8 = 7,
-    CC_OP_INC8 = 10, CC_OP_DEC8 = 13, CC_OP_COUNT = 16,
+    CC_OP_INC8 = 10, CC_OP_DEC8 = 13, CC_OP_ADDN8 = 16, CC_OP_SUBN8 = 19,
+    CC_OP_COUNT = 22,
 };
 
 /* CR0/CR4 bits (SDM vol. 3 section 2.5). */

@@ -80,18 +80,22 @@ uint32_t cc_flags(const CPUState *cpu)
     case CC_OP_INC8:
         f = cc_add_flags(r, a, b, sz) & ~EFL_CF;
         return f | (cpu->eflags & EFL_CF);
-    default: /* CC_OP_DEC8 */
+    case CC_OP_DEC8:
         f = cc_sub_flags(r, a, b, sz) & ~EFL_CF;
         return f | (cpu->eflags & EFL_CF);
+    case CC_OP_ADDN8:
+        return cc_add_flags((a + b) & cc_mask[sz], a, b, sz);
+    default: /* CC_OP_SUBN8 */
+        return cc_sub_flags((a - b) & cc_mask[sz], a, b, sz);
     }
 }
 
 uint32_t cc_cf(const CPUState *cpu)
 {
     unsigned op = cpu->cc_op;
-    if (op == CC_OP_EFLAGS || op >= CC_OP_INC8)
+    if (op == CC_OP_EFLAGS || (op >= CC_OP_INC8 && op < CC_OP_ADDN8))
         return cpu->eflags & EFL_CF;
-    if (op >= CC_OP_LOGIC8)
+    if (op >= CC_OP_LOGIC8 && op < CC_OP_INC8)
         return 0;
     return cc_flags(cpu) & EFL_CF;
 }

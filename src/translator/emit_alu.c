@@ -30,7 +30,8 @@ static const X64Alu host_alu[8] = {
 };
 
 /* Lazy-flag stores: op1/op2 from host registers (op2 < 0: the
- * immediate imm2), res from a host register. */
+ * immediate imm2), res from a host register (res < 0: none, for the
+ * ADDN/SUBN kinds). */
 static void jit_set_cc_from(BlockBuilder *b, unsigned kind8, unsigned size,
                             int op1, int op2, uint32_t imm2, int res)
 {
@@ -45,7 +46,8 @@ static void jit_set_cc_from(BlockBuilder *b, unsigned kind8, unsigned size,
             x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2),
                                (int32_t)imm2);
     }
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), res);
+    if (res >= 0)
+        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), res);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
                        (int32_t)(kind8 + cc_size_idx(size)));
     b->fk_size = size;
@@ -56,6 +58,14 @@ static void jit_set_cc(BlockBuilder *b, unsigned kind8, unsigned size,
 {
     jit_set_cc_from(b, kind8, size, operands ? JIT_REG_OP1 : -1,
                     JIT_REG_OP2, 0, JIT_REG_VAL);
+}
+
+/* ADD/SUB/CMP on r15d and ebp (the result, if any, in r13d): the
+ * carry-less kinds, whose result is not stored. */
+static void jit_set_cc_arith(BlockBuilder *b, bool add, unsigned size)
+{
+    jit_set_cc_from(b, add ? CC_OP_ADDN8 : CC_OP_SUBN8, size, JIT_REG_OP1,
+                    JIT_REG_OP2, 0, -1);
 }
 
 /* Load the E operand (register or memory) into r15d; memory operands
@@ -97,17 +107,19 @@ static void jit_alu_reg32(BlockBuilder *b, int op, unsigned dst, int src,
     bool logic = op < 0 || op == ALU_AND || op == ALU_OR || op == ALU_XOR;
     X64Alu hop = op < 0 ? X64_AND : host_alu[op];
     bool writes = op >= 0 && op != ALU_CMP;
-    int res = hd, op1 = hd, op2 = src;
-    if (!writes) {
-        if (dead)
-            goto done;
-        x64_emit_mov_rr(a, 4, JIT_REG_VAL, hd);
+    int res = hd;
+    if (!logic && !dead) {
+        /* ADDN/SUBN: the operands, stored before the operation (which
+         * may overwrite the first), and no result. */
+        jit_set_cc_from(b, op == ALU_ADD ? CC_OP_ADDN8 : CC_OP_SUBN8, 4, hd,
+                        src, imm, -1);
+        if (!writes)
+            hop = X64_CMP;
+    } else if (!writes && dead) {
+        goto done;
+    } else if (!writes) {
+        x64_emit_mov_rr(a, 4, JIT_REG_VAL, hd); /* TEST */
         res = JIT_REG_VAL;
-    } else if (!logic && !dead) {
-        x64_emit_mov_rr(a, 4, JIT_REG_OP1, hd);
-        op1 = JIT_REG_OP1;
-        if (src == hd)
-            op2 = JIT_REG_OP1;
     }
     if (src >= 0)
         x64_emit_alu_rr(a, hop, 4, res, src);
@@ -116,9 +128,6 @@ static void jit_alu_reg32(BlockBuilder *b, int op, unsigned dst, int src,
     b->hf_at = b->idx + 1;
     if (logic)
         jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, res);
-    else
-        jit_set_cc_from(b, op == ALU_ADD ? CC_OP_ADD8 : CC_OP_SUB8, 4, op1,
-                        op2, imm, res);
 done:
     b->fk_size = 4;
     b->fk = logic ? JIT_FK_LOGIC : op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
@@ -137,18 +146,25 @@ static void jit_alu_cmp_mem32(BlockBuilder *b, int op, int src, uint32_t imm)
         b->fk = JIT_FK_UNKNOWN;
         return;
     }
+    if (!logic) {
+        /* SUBN: the operands and a host compare. */
+        jit_set_cc_from(b, CC_OP_SUBN8, 4, X64_RAX, src, imm, -1);
+        if (src >= 0)
+            x64_emit_alu_rr(a, X64_CMP, 4, X64_RAX, src);
+        else
+            x64_emit_alu_ri(a, X64_CMP, 4, X64_RAX, (int32_t)imm);
+        b->hf_at = b->idx + 1;
+        b->fk = JIT_FK_SUB;
+        return;
+    }
     x64_emit_mov_rr(a, 4, JIT_REG_VAL, X64_RAX);
     if (src >= 0)
-        x64_emit_alu_rr(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL, src);
+        x64_emit_alu_rr(a, X64_AND, 4, JIT_REG_VAL, src);
     else
-        x64_emit_alu_ri(a, logic ? X64_AND : X64_SUB, 4, JIT_REG_VAL,
-                        (int32_t)imm);
+        x64_emit_alu_ri(a, X64_AND, 4, JIT_REG_VAL, (int32_t)imm);
     b->hf_at = b->idx + 1;
-    if (logic)
-        jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, JIT_REG_VAL);
-    else
-        jit_set_cc_from(b, CC_OP_SUB8, 4, X64_RAX, src, imm, JIT_REG_VAL);
-    b->fk = logic ? JIT_FK_LOGIC : JIT_FK_SUB;
+    jit_set_cc_from(b, CC_OP_LOGIC8, 4, -1, -1, 0, JIT_REG_VAL);
+    b->fk = JIT_FK_LOGIC;
 }
 
 /* 32-bit forms whose memory operand (if any) is only read: load it into
@@ -248,7 +264,7 @@ static void jit_alu_common(BlockBuilder *b, int op, AluForm form,
         jit_set_cc(b, CC_OP_LOGIC8, size, false);
         b->fk = JIT_FK_LOGIC;
     } else {
-        jit_set_cc(b, op == ALU_ADD ? CC_OP_ADD8 : CC_OP_SUB8, size, true);
+        jit_set_cc_arith(b, op == ALU_ADD, size);
         b->fk = op == ALU_ADD ? JIT_FK_ADD : JIT_FK_SUB;
     }
     if (b->flags_dead[b->idx])

@@ -11,6 +11,7 @@
  * on the saved operands with the host instruction of the same size:
  *   ADD/SUB: op1 + op2 + c / op1 - op2 - c with the carry-in c of an
  *            ADC/SBB recovered from res (host adc/sbb set the six flags)
+ *   ADDN/SUBN: op1 + op2 / op1 - op2
  *   LOGIC:   cmp res, 0 (CF = OF = AF = 0)
  *   INC/DEC: CF from eflags (shr), then inc/dec op1, which keeps CF
  *   EFLAGS:  SAHF for SF ZF AF PF CF, OF from `add al, 0x7F` on 0/1
@@ -26,10 +27,12 @@
 /* Kinds in the order they are tested: the 32-bit compare, logic and
  * EFLAGS states first (most frequent in the Linux boot). */
 static const uint8_t cond_order[CC_OP_COUNT] = {
-    CC_OP_SUB8 + 2, CC_OP_LOGIC8 + 2, CC_OP_EFLAGS, CC_OP_ADD8 + 2,
-    CC_OP_DEC8 + 2, CC_OP_INC8 + 2, CC_OP_SUB8, CC_OP_LOGIC8,
-    CC_OP_SUB8 + 1, CC_OP_LOGIC8 + 1, CC_OP_ADD8, CC_OP_ADD8 + 1,
-    CC_OP_INC8, CC_OP_INC8 + 1, CC_OP_DEC8, CC_OP_DEC8 + 1,
+    CC_OP_SUBN8 + 2, CC_OP_LOGIC8 + 2, CC_OP_EFLAGS, CC_OP_ADDN8 + 2,
+    CC_OP_SUB8 + 2, CC_OP_ADD8 + 2, CC_OP_DEC8 + 2, CC_OP_INC8 + 2,
+    CC_OP_SUB8, CC_OP_LOGIC8, CC_OP_SUBN8, CC_OP_SUB8 + 1,
+    CC_OP_SUBN8 + 1, CC_OP_LOGIC8 + 1, CC_OP_ADD8, CC_OP_ADD8 + 1,
+    CC_OP_ADDN8, CC_OP_ADDN8 + 1, CC_OP_INC8, CC_OP_INC8 + 1, CC_OP_DEC8,
+    CC_OP_DEC8 + 1,
 };
 
 /* Host flags = the guest's OF SF ZF AF PF CF in eflags (clobbers rax). */
@@ -76,6 +79,13 @@ static void cond_replay(X64Asm *a, unsigned op)
         x64_emit_shift_ri(a, X64_SHR, 4, X64_RAX, 1); /* CF = carry-in */
         x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP1));
         x64_emit_alu_rm(a, kind == CC_OP_ADD8 ? X64_ADC : X64_SBB, sz,
+                        X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP2));
+        break;
+    case CC_OP_ADDN8:
+    case CC_OP_SUBN8:
+        /* No carry-in: the operation itself. */
+        x64_emit_load(a, 4, X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP1));
+        x64_emit_alu_rm(a, kind == CC_OP_ADDN8 ? X64_ADD : X64_SUB, sz,
                         X64_RAX, x64_mem(JIT_REG_CPU, OFF_CC_OP2));
         break;
     case CC_OP_LOGIC8:

@@ -274,27 +274,25 @@ void jit_loop_detect(BlockBuilder *b, unsigned n)
 }
 
 /* The register still holds what the compare left: CMP's first operand,
- * or SUB/ADD's result (whose first operand is the result -/+ imm). */
+ * or SUB/ADD's result (whose first operand is the result -/+ imm). The
+ * carry-less kinds need no result. */
 void jit_emit_loop_flags(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
     int h = jit_hreg(b->loop_reg);
     int32_t imm = (int32_t)b->loop_imm;
-    x64_emit_mov_rr(a, 4, X64_RAX, h);
     if (b->loop_op == ALU_CMP) {
         x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), h);
-        x64_emit_alu_ri(a, X64_SUB, 4, X64_RAX, imm);
-        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), X64_RAX);
     } else {
-        x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_RES), h);
+        x64_emit_mov_rr(a, 4, X64_RAX, h);
         x64_emit_alu_ri(a, b->loop_op == ALU_ADD ? X64_SUB : X64_ADD, 4,
                         X64_RAX, imm);
         x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP1), X64_RAX);
     }
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP2), imm);
     x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_CC_OP),
-                       (int32_t)((b->loop_op == ALU_ADD ? CC_OP_ADD8
-                                                        : CC_OP_SUB8) +
+                       (int32_t)((b->loop_op == ALU_ADD ? CC_OP_ADDN8
+                                                        : CC_OP_SUBN8) +
                                  cc_size_idx(4)));
 }
 

@@ -2,7 +2,9 @@
  * flags_test.c — lazy flags of 32-bit subtraction (src/frontend/flags.c):
  * the host LAHF/SETO path for a plain a - b and the portable formula for
  * SBB-style results (a - b - 1), against the definitions of SDM vol. 1
- * appendix A computed bit by bit here.
+ * appendix A computed bit by bit here; the carry-less kinds that
+ * translated code leaves (ADDN/SUBN, no result stored) against ADD/SUB
+ * with their result, at all three sizes.
  */
 #include <check.h>
 #include <stdint.h>
@@ -67,11 +69,54 @@ START_TEST(test_sub32)
 }
 END_TEST
 
+/* cc_flags and cc_cf of kind8 + size with the given fields. */
+static uint32_t lazy_kind(unsigned kind8, unsigned szi, uint32_t a,
+                          uint32_t b, uint32_t r, uint32_t *cf)
+{
+    CPUState cpu = {0};
+    cpu.cc_op = kind8 + szi;
+    cpu.cc_op1 = a;
+    cpu.cc_op2 = b;
+    cpu.cc_res = r;
+    cpu.eflags = EFL_CF; /* must not leak into ADDN/SUBN */
+    *cf = cc_cf(&cpu);
+    return cc_flags(&cpu);
+}
+
+START_TEST(test_carryless_kinds)
+{
+    static const uint32_t mask[3] = {0xFFu, 0xFFFFu, 0xFFFFFFFFu};
+    uint32_t x = 777;
+    for (unsigned i = 0; i < 30000; i++) {
+        unsigned szi = i % 3;
+        x = x * 1103515245u + 12345u;
+        uint32_t a = (i & 8) ? x : (x >> 7) & 0x81;
+        x = x * 1103515245u + 12345u;
+        uint32_t b = (i & 16) ? x : a ^ (x & 1);
+        a &= mask[szi];
+        b &= mask[szi];
+        uint32_t cf_ref, cf;
+        uint32_t ref = lazy_kind(CC_OP_ADD8, szi, a, b, (a + b) & mask[szi],
+                                 &cf_ref);
+        /* A stale result must not matter. */
+        ck_assert_uint_eq(lazy_kind(CC_OP_ADDN8, szi, a, b, ~a, &cf), ref);
+        ck_assert_uint_eq(cf, cf_ref);
+        ck_assert_uint_eq(cf, ref & EFL_CF);
+        ref = lazy_kind(CC_OP_SUB8, szi, a, b, (a - b) & mask[szi], &cf_ref);
+        ck_assert_uint_eq(lazy_kind(CC_OP_SUBN8, szi, a, b, ~b, &cf), ref);
+        ck_assert_uint_eq(cf, cf_ref);
+        if (szi == 2)
+            ck_assert_uint_eq(ref, ref_sub(a, b, 0));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flags");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_sub32);
+    tcase_add_test(tc, test_carryless_kinds);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
