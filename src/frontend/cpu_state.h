@@ -133,6 +133,8 @@ typedef struct DescTable {
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_TAG_INVALID 1u
 #define TLB_NSLOT 4
+#define TLB_SITE_PART 1024
+#define TLB_NSITE (4 * TLB_SITE_PART)
 /* Sign-extended from the imm32 0x80000000 that generated code stores. */
 #define TLB_SLOT_INVALID 0xFFFFFFFF80000000ull
 typedef struct TlbEntry {
@@ -169,6 +171,18 @@ typedef struct SoftTlb {
         uint64_t page;
         uintptr_t addend;
     } slot[TLB_NSLOT];
+    /* Per-access-site copies of entries for translated code outside
+     * self-loops (translator/emit_mem.c "site copies"): key = the page
+     * of the access's first byte + site_gen, addend. site_gen (a count
+     * in bits 32-63, never 0) grows at every event that removes or
+     * narrows a translation (flushes, INVLPG, a page becoming code),
+     * which makes every older copy miss. Sites are split by privilege
+     * and access kind (TLB_SITE_PART each: user, write). */
+    uint64_t site_gen;
+    struct {
+        uint64_t key;
+        uintptr_t addend;
+    } site[TLB_NSITE];
 } SoftTlb;
 
 /*

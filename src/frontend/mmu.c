@@ -256,6 +256,17 @@ uint64_t mmu_translate(CPUState *cpu, uint32_t lin, int acc, int user)
 
 /* ------------------------------------------------------------- the TLB */
 
+/* Every translation a site copy may hold from now on is newer. */
+static void tlb_sites_invalidate(CPUState *cpu)
+{
+    SoftTlb *t = &cpu->tlb;
+    t->site_gen += 1ull << 32;
+    if (t->site_gen == 0) { /* after 2^32 events: start over */
+        memset(t->site, 0, sizeof t->site);
+        t->site_gen = 1ull << 32;
+    }
+}
+
 static void tlb_entry_clear(TlbEntry *e)
 {
     e->tag_read = e->tag_write = e->tag_code = TLB_TAG_INVALID;
@@ -265,6 +276,7 @@ static void tlb_entry_clear(TlbEntry *e)
 void cpu_tlb_flush(CPUState *cpu)
 {
     SoftTlb *t = &cpu->tlb;
+    tlb_sites_invalidate(cpu);
     cpu->a20_mask = (uint32_t)cpu->vm->a20_mask;
     t->map_gen = cpu->vm->mem.map_gen;
     for (unsigned u = 0; u < 2; u++) {
@@ -288,6 +300,7 @@ void mmu_flush_nonglobal(CPUState *cpu)
         cpu_tlb_flush(cpu);
         return;
     }
+    tlb_sites_invalidate(cpu);
     bool kept = false;
     for (unsigned u = 0; u < 2; u++) {
         unsigned n = 0;
@@ -313,6 +326,8 @@ void mmu_invlpg(CPUState *cpu, uint32_t lin)
         cpu_tlb_flush(cpu);
         return;
     }
+    /* Site copies outlive the entries they came from: always. */
+    tlb_sites_invalidate(cpu);
     unsigned i = (lin >> 12) & (TLB_SIZE - 1);
     for (unsigned u = 0; u < 2; u++) {
         TlbEntry *e = &cpu->tlb.e[u][i];
@@ -350,6 +365,7 @@ void mmu_protect_code_page(CPUState *cpu, uint64_t pa)
     if (!(*f & MEM_PF_WPTR))
         return;
     *f &= (uint8_t)~MEM_PF_WPTR;
+    tlb_sites_invalidate(cpu); /* a site copy may hold the write pointer */
     uintptr_t host = (uintptr_t)(mem->ram + (pa & ~(uint64_t)0xFFF));
     SoftTlb *t = &cpu->tlb;
     if (!t->ready)
@@ -397,8 +413,10 @@ static uint8_t *mmu_fill(CPUState *cpu, uint32_t lin, int acc, int user,
     if (acc == ACC_WRITE ||
         (w.writable && w.dirty && mem_page_ptr(mem, page, true) == host))
         e->tag_write = tag;
-    else if (e->tag_write == tag)
+    else if (e->tag_write == tag) {
         e->tag_write = TLB_TAG_INVALID;
+        tlb_sites_invalidate(cpu);
+    }
     return host + (lin & 0xFFF);
 }
 

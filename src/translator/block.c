@@ -726,6 +726,7 @@ static unsigned jit_emit_body(BlockBuilder *b)
     b->lslots = jit_lslots_detect(b, n);
     b->lslot_next = 0;
     b->lslot_cur = -1;
+    b->site_cur = -1;
     if (b->lslots)
         jit_emit_lslots_invalidate(b);
     b->lslot_entry = b->a.len;

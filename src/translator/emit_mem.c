@@ -216,6 +216,36 @@ static void jit_emit_slot_probe(BlockBuilder *b, unsigned size, int tag_off,
                     x64_mem(JIT_REG_CPU, OFF_SLOT_ADDEND(slot)));
 }
 
+/* The probe of a site copy (cpu->tlb.site): with key = page + gen of
+ * the copy and G = cpu->tlb.site_gen,
+ *     rax = lin + G - key (64 bits); hit if rax <= 4096 - size,
+ * which needs the same generation (an older copy is at least 2^32 off)
+ * and lin on the copy's page with all size bytes. The addend's load
+ * does not depend on the address. A miss refills the copy out of line
+ * (jit_emit_site_refill). */
+static void jit_emit_site_probe(BlockBuilder *b, unsigned size, int tag_off,
+                                size_t site[2])
+{
+    X64Asm *a = &b->a;
+    unsigned part = (b->user ? 2u : 0u) +
+                    (tag_off == (int)offsetof(TlbEntry, tag_write));
+    unsigned i = part * TLB_SITE_PART +
+                 b->js->site_next[part]++ % TLB_SITE_PART;
+    site[0] = site[1] = SIZE_MAX;
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
+    x64_emit_alu_rm(a, X64_SUB, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU, OFF_SITE_KEY(i)));
+    x64_emit_alu_ri(a, X64_CMP, 8, X64_RAX, 4096 - (int32_t)size);
+    b->lc_refill = x64_emit_jcc_site(a, X64_CC_A);
+    b->lc_resume = a->len;
+    b->lc_tag_off = tag_off;
+    b->site_cur = (int)i;
+    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
+                    x64_mem(JIT_REG_CPU, OFF_SITE_ADDEND(i)));
+}
+
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
  * flags). On a hit r14 = host address (never 0); on a miss the returned
  * sites jump to the slow path with r14 = the offset still. */
@@ -237,6 +267,10 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     }
     if (b->lslots && flat && b->lslot_next < TLB_NSLOT) {
         jit_emit_slot_probe(b, size, tag_off, site);
+        return;
+    }
+    if (flat && !b->js->no_sites) {
+        jit_emit_site_probe(b, size, tag_off, site);
         return;
     }
     site[0] = site[1] = SIZE_MAX;
@@ -324,9 +358,11 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
                     b->pend_count, b->loop_pending, -1, false,
                     jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
-                    b->lc_tag_off, (int8_t)b->lslot_cur };
+                    b->lc_tag_off, (int8_t)b->lslot_cur,
+                    (int16_t)b->site_cur };
     b->lc_refill = 0;
     b->lslot_cur = -1;
+    b->site_cur = -1;
     return s;
 }
 
@@ -501,6 +537,36 @@ static void jit_emit_slot_refill(BlockBuilder *b, const JitSlow *s,
     x64_bind8(a, miss);
 }
 
+/* A site copy's refill: the usual TLB probe of lin (r14); on a hit the
+ * copy takes the page (+ the generation) and the addend, and the probe's
+ * addend follows; else fall into the slow path. */
+static void jit_emit_site_refill(BlockBuilder *b, const JitSlow *s,
+                                 uintptr_t base)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    int ix = JIT_REG_OP2;
+    x64_bind(a, s->refill);
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    jit_emit_last_page(a, s->size);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
+    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
+    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
+    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
+    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
+                    x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SITE_KEY(s->copy)),
+                   X64_RAX);
+    x64_emit_load(a, 8, X64_RAX,
+                  x64_mem_idx(JIT_REG_CPU, ix, 1,
+                              tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SITE_ADDEND(s->copy)),
+                   X64_RAX);
+    x64_emit_jmp(a, base + s->refill_resume);
+    x64_bind8(a, miss);
+}
+
 void jit_emit_slow_paths(BlockBuilder *b)
 {
     X64Asm *a = &b->a;
@@ -519,7 +585,9 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
         b->loop_pending = s->loopflags;
-        if (s->slot >= 0) {
+        if (s->copy >= 0) {
+            jit_emit_site_refill(b, s, base);
+        } else if (s->slot >= 0) {
             jit_emit_slot_refill(b, s, base);
         } else if (s->refill && b->lc_ind) {
             jit_emit_lcache_ind_refill(b, s, base);

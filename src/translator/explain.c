@@ -73,6 +73,13 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
         if (off == OFF_SEG_LIMIT(sg))
             return snprintf(out, n, "cpu.%s.limit", seg_names[sg]) > 0;
     }
+    if (off == OFF_SITE_GEN)
+        return snprintf(out, n, "cpu.tlb.site_gen") > 0;
+    if (off >= OFF_SITE_KEY(0) && off < OFF_SITE_KEY(TLB_NSITE)) {
+        long i = (off - OFF_SITE_KEY(0)) / 16;
+        return snprintf(out, n, "cpu.tlb.site[%ld].%s", i,
+                        (off - OFF_SITE_KEY(0)) % 16 ? "addend" : "key") > 0;
+    }
     for (int i = 0; i < (int)TLB_NSLOT; i++) {
         if (off == OFF_SLOT_PAGE(i))
             return snprintf(out, n, "cpu.tlb.slot[%d].page", i) > 0;

@@ -88,6 +88,7 @@ __attribute__((noinline)) static JitState *jit_state(CPUState *cpu)
     js->cpu = cpu;
     /* X86BT_JIT_NO_BMI2: portable host code (the golden tests use it). */
     js->bmi2 = __builtin_cpu_supports("bmi2") && !getenv("X86BT_JIT_NO_BMI2");
+    js->no_sites = getenv("X86BT_JIT_NO_SITES") != NULL;
     js->a20_mask = cpu->a20_mask;
     if (getenv("X86BT_PERF_MAP")) {
         char path[64];
@@ -436,6 +437,8 @@ CpuExit jit_run(CPUState *cpu, int64_t budget)
         return interp_run(cpu, budget);
     js->cc->budget = budget;
     js->last_exit = 0;
+    if (!cpu->tlb.site_gen) /* a CPUState never flushed: keys 0 must miss */
+        cpu->tlb.site_gen = 1ull << 32;
     for (;;) {
         if (setjmp(cpu->jmp)) {
             jit_recover(js);

@@ -121,6 +121,7 @@ typedef struct JitSlow {
     size_t refill_resume; /* ... which continues here on a TLB hit */
     int tag_off;         /* ... probing this TlbEntry tag */
     int8_t slot;         /* refill of this TLB slot (-1: none) */
+    int16_t copy;        /* ... of this site copy (-1: none) */
 } JitSlow;
 
 typedef struct JitStub {
@@ -215,6 +216,7 @@ typedef struct BlockBuilder {
     int lslot_cur;         /* ... the slot of the access being emitted */
     size_t lslot_entry;    /* ... offset of the entry after the
                             * invalidation, where its back edge chains */
+    int site_cur;          /* site copy of the access being emitted (-1) */
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
     unsigned pend_end;     /* ... until instruction pend_end - 1 */
@@ -248,6 +250,10 @@ struct JitState {
     uintptr_t arith;
     int64_t parked_budget; /* budget set aside by a kick (fill) */
     bool bmi2;             /* host has BMI2 (RORX in the TLB probe) */
+    bool no_sites;         /* X86BT_JIT_NO_SITES: no site copies */
+    /* The next site copy of each part (user * 2 + write), handed out
+     * round-robin: two accesses sharing one only miss more. */
+    unsigned site_next[4];
     uint32_t a20_mask;     /* A20 state the cache was built with */
     uint32_t map_gen;      /* memory-map generation ditto */
     uintptr_t last_exit;   /* TBlock * | slot of the last direct exit */
@@ -317,6 +323,12 @@ void jit_emit_loop_entry(BlockBuilder *b);
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, slot) +         \
                (i) * 16))
 #define OFF_SLOT_ADDEND(i) (OFF_SLOT_PAGE(i) + 8)
+#define OFF_SITE_GEN                                                        \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, site_gen)))
+#define OFF_SITE_KEY(i)                                                     \
+    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, site) +         \
+               (i) * 16))
+#define OFF_SITE_ADDEND(i) (OFF_SITE_KEY(i) + 8)
 /* loop.c: the TLB slots of a self-loop (lslots). detect: after the
  * predecode; invalidate: mark all TLB_NSLOT invalid (4 stores, no
  * registers or flags touched). */

@@ -327,6 +327,38 @@ START_TEST(test_code_page_and_map_gen)
 }
 END_TEST
 
+/* The generation of the site copies (translator/emit_mem.c): every
+ * event that removes or narrows a translation advances it, and after
+ * 2^32 events it starts over with all copies cleared. */
+START_TEST(test_site_generation)
+{
+    Env e = env_new();
+    CPUState *cpu = e.cpu;
+    SoftTlb *t = &cpu->tlb;
+    if (setjmp(cpu->jmp))
+        ck_abort_msg("unexpected fault");
+    ck_assert_uint_ne(t->site_gen, 0);
+    uint64_t g = t->site_gen;
+    cpu_tlb_flush(cpu);
+    ck_assert_uint_eq(t->site_gen, g + (1ull << 32));
+    mmu_flush_nonglobal(cpu);
+    mmu_invlpg(cpu, 0x7000); /* no entry for it: still an event */
+    ck_assert_uint_eq(t->site_gen, g + (3ull << 32));
+    cpu_st_linear32(cpu, 0x5000, 1); /* a write pointer handed out */
+    g = t->site_gen;
+    mmu_protect_code_page(cpu, 0x5000);
+    ck_assert_uint_eq(t->site_gen, g + (1ull << 32));
+    mmu_protect_code_page(cpu, 0x5000); /* nothing to narrow */
+    ck_assert_uint_eq(t->site_gen, g + (1ull << 32));
+    t->site[5].key = 0x5000 | t->site_gen;
+    t->site_gen = 0xFFFFFFFF00000000ull;
+    cpu_tlb_flush(cpu);
+    ck_assert_uint_eq(t->site_gen, 1ull << 32);
+    ck_assert_uint_eq(t->site[5].key, 0);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *mmu_suite(void)
 {
     Suite *s = suite_create("mmu");
@@ -340,6 +372,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, test_dirty_after_cached_read);
     tcase_add_test(tc, test_page_crossing);
     tcase_add_test(tc, test_a20);
+    tcase_add_test(tc, test_site_generation);
     tcase_add_test(tc, test_code_page_and_map_gen);
     suite_add_tcase(s, tc);
     return s;
