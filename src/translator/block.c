@@ -725,8 +725,7 @@ static unsigned jit_emit_body(BlockBuilder *b)
     jit_loop_detect(b, n);
     b->lslots = jit_lslots_detect(b, n);
     b->lslot_next = 0;
-    b->lslot_cur = -1;
-    b->site_cur = -1;
+    b->copy_key = 0;
     if (b->lslots)
         jit_emit_lslots_invalidate(b);
     b->lslot_entry = b->a.len;

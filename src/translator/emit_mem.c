@@ -194,56 +194,45 @@ static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
                     x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
 }
 
-/* The probe of an access that has a TLB slot (loop.c): lin (r14) is on
- * the slot's page with all size bytes, else refill the slot out of line
- * (jit_emit_slot_refill) and come back to the addend. */
-static void jit_emit_slot_probe(BlockBuilder *b, unsigned size, int tag_off,
-                                size_t site[2])
+/* The probe of a copy of a TLB entry whose key is at key_off and its
+ * addend 8 bytes after: a TLB slot of a self-loop (loop.c; key = the
+ * page) or a site copy (key = page + the generation, gen):
+ *     rax = lin [+ cpu->tlb.site_gen] - key (64 bits);
+ *     hit if rax <= 4096 - size,
+ * one compare for the page, all size bytes on it (no straddling), and
+ * for a site the generation (an older copy is at least 2^32 off; an
+ * invalid slot's page is above 4 GB). The addend's load does not depend
+ * on the address. A miss refills the copy out of line
+ * (jit_emit_copy_refill) and comes back to the addend. */
+static void jit_emit_copy_probe(BlockBuilder *b, unsigned size, int tag_off,
+                                int32_t key_off, bool gen, size_t site[2])
 {
     X64Asm *a = &b->a;
-    unsigned slot = b->lslot_next++;
-    _Static_assert(sizeof b->cpu->tlb.slot[0] == 16, "OFF_SLOT_PAGE");
     site[0] = site[1] = SIZE_MAX;
     x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    x64_emit_alu_rm(a, X64_SUB, 8, X64_RAX,
-                    x64_mem(JIT_REG_CPU, OFF_SLOT_PAGE(slot)));
+    if (gen)
+        x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
+    x64_emit_alu_rm(a, X64_SUB, 8, X64_RAX, x64_mem(JIT_REG_CPU, key_off));
     x64_emit_alu_ri(a, X64_CMP, 8, X64_RAX, 4096 - (int32_t)size);
     b->lc_refill = x64_emit_jcc_site(a, X64_CC_A);
     b->lc_resume = a->len;
     b->lc_tag_off = tag_off;
-    b->lslot_cur = (int)slot;
+    b->copy_key = key_off;
+    b->copy_gen = gen;
     x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                    x64_mem(JIT_REG_CPU, OFF_SLOT_ADDEND(slot)));
+                    x64_mem(JIT_REG_CPU, key_off + 8));
 }
 
-/* The probe of a site copy (cpu->tlb.site): with key = page + gen of
- * the copy and G = cpu->tlb.site_gen,
- *     rax = lin + G - key (64 bits); hit if rax <= 4096 - size,
- * which needs the same generation (an older copy is at least 2^32 off)
- * and lin on the copy's page with all size bytes. The addend's load
- * does not depend on the address. A miss refills the copy out of line
- * (jit_emit_site_refill). */
-static void jit_emit_site_probe(BlockBuilder *b, unsigned size, int tag_off,
-                                size_t site[2])
+/* The next site copy for an access of this block's privilege and of
+ * this kind (the parts of cpu->tlb.site), round-robin. */
+static int32_t jit_site_key(BlockBuilder *b, int tag_off)
 {
-    X64Asm *a = &b->a;
     unsigned part = (b->user ? 2u : 0u) +
                     (tag_off == (int)offsetof(TlbEntry, tag_write));
     unsigned i = part * TLB_SITE_PART +
                  b->js->site_next[part]++ % TLB_SITE_PART;
-    site[0] = site[1] = SIZE_MAX;
-    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
-                    x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
-    x64_emit_alu_rm(a, X64_SUB, 8, X64_RAX,
-                    x64_mem(JIT_REG_CPU, OFF_SITE_KEY(i)));
-    x64_emit_alu_ri(a, X64_CMP, 8, X64_RAX, 4096 - (int32_t)size);
-    b->lc_refill = x64_emit_jcc_site(a, X64_CC_A);
-    b->lc_resume = a->len;
-    b->lc_tag_off = tag_off;
-    b->site_cur = (int)i;
-    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                    x64_mem(JIT_REG_CPU, OFF_SITE_ADDEND(i)));
+    return OFF_SITE_KEY(i);
 }
 
 /* Limit check, linear address and TLB probe (clobbers rax, rbp and host
@@ -265,12 +254,17 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
          * first iteration refill the copy. */
         x64_emit_mov_ri(a, 4, JIT_REG_LEND, 0);
     }
+    _Static_assert(sizeof b->cpu->tlb.slot[0] == 16 &&
+                       sizeof b->cpu->tlb.site[0] == 16,
+                   "OFF_SLOT_PAGE, OFF_SITE_KEY: addend at key + 8");
     if (b->lslots && flat && b->lslot_next < TLB_NSLOT) {
-        jit_emit_slot_probe(b, size, tag_off, site);
+        jit_emit_copy_probe(b, size, tag_off,
+                            OFF_SLOT_PAGE(b->lslot_next++), false, site);
         return;
     }
     if (flat && !b->js->no_sites) {
-        jit_emit_site_probe(b, size, tag_off, site);
+        jit_emit_copy_probe(b, size, tag_off, jit_site_key(b, tag_off), true,
+                            site);
         return;
     }
     site[0] = site[1] = SIZE_MAX;
@@ -358,11 +352,9 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
                     b->pend_count, b->loop_pending, -1, false,
                     jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
-                    b->lc_tag_off, (int8_t)b->lslot_cur,
-                    (int16_t)b->site_cur };
+                    b->lc_tag_off, b->copy_key, b->copy_gen };
     b->lc_refill = 0;
-    b->lslot_cur = -1;
-    b->site_cur = -1;
+    b->copy_key = 0;
     return s;
 }
 
@@ -509,10 +501,12 @@ void jit_emit_store(BlockBuilder *b, unsigned seg, unsigned size, bool rmw)
     b->smc_tail |= check && !here;
 }
 
-/* A slot's refill: copy the TLB entry of lin (r14) if it maps the
- * access (the usual probe), then return to the probe's addend; else fall
- * into the slow path, whose return from C invalidates all slots. */
-static void jit_emit_slot_refill(BlockBuilder *b, const JitSlow *s,
+/* A copy's refill (slot or site, jit_emit_copy_probe): the usual TLB
+ * probe of lin (r14); on a hit the copy takes the page (+ the
+ * generation for a site) and the addend, and the probe's addend
+ * follows; else fall into the slow path (whose return from C
+ * invalidates a self-loop's slots). */
+static void jit_emit_copy_refill(BlockBuilder *b, const JitSlow *s,
                                  uintptr_t base)
 {
     X64Asm *a = &b->a;
@@ -526,43 +520,14 @@ static void jit_emit_slot_refill(BlockBuilder *b, const JitSlow *s,
     size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
     x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SLOT_PAGE(s->slot)),
-                   X64_RAX);
+    if (s->copy_gen)
+        x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
+                        x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, s->copy_key), X64_RAX);
     x64_emit_load(a, 8, X64_RAX,
                   x64_mem_idx(JIT_REG_CPU, ix, 1,
                               tlb + (int32_t)offsetof(TlbEntry, addend)));
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SLOT_ADDEND(s->slot)),
-                   X64_RAX);
-    x64_emit_jmp(a, base + s->refill_resume);
-    x64_bind8(a, miss);
-}
-
-/* A site copy's refill: the usual TLB probe of lin (r14); on a hit the
- * copy takes the page (+ the generation) and the addend, and the probe's
- * addend follows; else fall into the slow path. */
-static void jit_emit_site_refill(BlockBuilder *b, const JitSlow *s,
-                                 uintptr_t base)
-{
-    X64Asm *a = &b->a;
-    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
-    int ix = JIT_REG_OP2;
-    x64_bind(a, s->refill);
-    jit_emit_tlb_index(b, ix, JIT_REG_EA);
-    jit_emit_last_page(a, s->size);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
-    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
-    x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
-    x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
-    x64_emit_alu_rm(a, X64_ADD, 8, X64_RAX,
-                    x64_mem(JIT_REG_CPU, OFF_SITE_GEN));
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SITE_KEY(s->copy)),
-                   X64_RAX);
-    x64_emit_load(a, 8, X64_RAX,
-                  x64_mem_idx(JIT_REG_CPU, ix, 1,
-                              tlb + (int32_t)offsetof(TlbEntry, addend)));
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_SITE_ADDEND(s->copy)),
-                   X64_RAX);
+    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, s->copy_key + 8), X64_RAX);
     x64_emit_jmp(a, base + s->refill_resume);
     x64_bind8(a, miss);
 }
@@ -585,10 +550,8 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->pend_op = s->pend_op;
         b->pend_count = s->pend_count;
         b->loop_pending = s->loopflags;
-        if (s->copy >= 0) {
-            jit_emit_site_refill(b, s, base);
-        } else if (s->slot >= 0) {
-            jit_emit_slot_refill(b, s, base);
+        if (s->copy_key) {
+            jit_emit_copy_refill(b, s, base);
         } else if (s->refill && b->lc_ind) {
             jit_emit_lcache_ind_refill(b, s, base);
         } else if (s->refill) {

@@ -120,8 +120,9 @@ typedef struct JitSlow {
     size_t refill;       /* jcc site to the copy's refill (0: none) */
     size_t refill_resume; /* ... which continues here on a TLB hit */
     int tag_off;         /* ... probing this TlbEntry tag */
-    int8_t slot;         /* refill of this TLB slot (-1: none) */
-    int16_t copy;        /* ... of this site copy (-1: none) */
+    int32_t copy_key;    /* refill of the copy (slot or site) whose key
+                          * is at this CPUState offset (0: none) */
+    bool copy_gen;       /* ... a site copy: the key has site_gen in it */
 } JitSlow;
 
 typedef struct JitStub {
@@ -213,10 +214,11 @@ typedef struct BlockBuilder {
     bool lslots;           /* self-loop whose accesses probe TLB slots
                             * (cpu->tlb.slot, loop.c) */
     unsigned lslot_next;   /* ... the next access's slot */
-    int lslot_cur;         /* ... the slot of the access being emitted */
     size_t lslot_entry;    /* ... offset of the entry after the
                             * invalidation, where its back edge chains */
-    int site_cur;          /* site copy of the access being emitted (-1) */
+    int32_t copy_key;      /* the access being emitted probes the copy
+                            * (slot or site) with its key here (0: none) */
+    bool copy_gen;         /* ... a site copy */
     bool pend;             /* a deferred shift's flags are pending ... */
     uint8_t pend_op, pend_count;
     unsigned pend_end;     /* ... until instruction pend_end - 1 */

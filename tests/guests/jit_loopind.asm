@@ -26,13 +26,6 @@ BUF3    equ 0x220000
 NPAGE   equ BUF + 2 * 4096   ; made not present in case 4
 BUF5    equ 0x230000
 
-; Map linear page %1 to physical page %2 (before paging is on).
-%macro REMAP 2
-    mov eax, %1
-    call pte_of
-    mov dword [eax], %2 | PTE_P | PTE_W | PTE_U
-%endmacro
-
 test_main:
     PUTS "jit_loopind: self-loops with an induction-variable access", 10
     cld

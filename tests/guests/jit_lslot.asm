@@ -36,13 +36,6 @@ SUM_NEW equ 0x28004
 SUM_HOLE equ 0x28008
 CODEPG  equ 0x260000            ; case 6: translated code in RAM
 
-; Map linear page %1 to physical page %2 (before paging is on).
-%macro REMAP 2
-    mov eax, %1
-    call pte_of
-    mov dword [eax], %2 | PTE_P | PTE_W | PTE_U
-%endmacro
-
 test_main:
     PUTS "jit_lslot: self-loops whose accesses keep TLB slots", 10
     cld
@@ -95,9 +88,7 @@ test_main:
     jnz .c1
 
     ; 2. remap the table's page, then run the (chained) loop again
-    mov eax, TBL
-    call pte_of
-    mov dword [eax], TBL2P | PTE_P | PTE_W | PTE_U
+    REMAP TBL, TBL2P
     invlpg [TBL]
     mov esi, SRC
     xor ebx, ebx
@@ -111,9 +102,7 @@ test_main:
     jne .c2ok
     FAIL "case 2 the remapped table gave the old sum"
 .c2ok:
-    mov eax, TBL
-    call pte_of
-    mov dword [eax], TBL | PTE_P | PTE_W | PTE_U
+    REMAP TBL, TBL
     invlpg [TBL]
 
     ; 3. straddling dword loads (source bytes: byte i = i * 29 + 3)

@@ -31,12 +31,8 @@ test_main:
     call paging_build
     mov dword [FR_A1], 0x1111
     mov dword [FR_A2], 0x2222
-    mov eax, PG_A
-    call pte_of
-    mov dword [eax], FR_A1 | PTE_P | PTE_W | PTE_U
-    mov eax, PG_X + 0x1000
-    call pte_of
-    mov dword [eax], FR_X2 | PTE_P | PTE_W | PTE_U
+    REMAP PG_A, FR_A1
+    REMAP PG_X + 0x1000, FR_X2
     mov dword [PG_X + 0xFFC], 0x44332211
     mov dword [FR_X2], 0x88776655
     mov dword [PG_X + 0x1000], 0xEEEEEEEE ; the identity frame: wrong
@@ -48,9 +44,7 @@ test_main:
     call load_a
     ASSERT_EQ eax, 0x1111, "case 1 before the remap"
     loop .w1
-    mov eax, PG_A
-    call pte_of
-    mov dword [eax], FR_A2 | PTE_P | PTE_W | PTE_U
+    REMAP PG_A, FR_A2
     invlpg [PG_A]
     call load_a
     ASSERT_EQ eax, 0x2222, "case 1 after INVLPG"
@@ -61,9 +55,7 @@ test_main:
     call load_a
     ASSERT_EQ eax, 0x2222, "case 2 before the remap"
     loop .w2
-    mov eax, PG_A
-    call pte_of
-    mov dword [eax], FR_A1 | PTE_P | PTE_W | PTE_U
+    REMAP PG_A, FR_A1
     mov eax, cr3
     mov cr3, eax
     call load_a
