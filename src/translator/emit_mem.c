@@ -136,6 +136,21 @@ static void jit_emit_lcache_bound(BlockBuilder *b, unsigned size)
     x64_bind8(a, done);
 }
 
+/* The start of a refill (bound at s->refill): does the TLB entry of lin
+ * (r14, its byte offset into ix) map the access? Returns the site of
+ * the short jump taken when not (to be bound before the slow path). */
+static size_t jit_emit_refill_hit(BlockBuilder *b, const JitSlow *s, int ix)
+{
+    X64Asm *a = &b->a;
+    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
+    x64_bind(a, s->refill);
+    jit_emit_tlb_index(b, ix, JIT_REG_EA);
+    jit_emit_last_page(a, s->size);
+    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
+                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
+    return x64_emit_jcc8_site(a, X64_CC_NE);
+}
+
 /* The induction form's refill: the TLB entry of lin (r14) if it maps the
  * access (the usual probe, indexed in r15), its addend into rbp and the
  * bound into r15, back to the probe's addend; else fall into the slow
@@ -146,12 +161,7 @@ static void jit_emit_lcache_ind_refill(BlockBuilder *b, const JitSlow *s,
     X64Asm *a = &b->a;
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_LEND;
-    x64_bind(a, s->refill);
-    jit_emit_last_page(a, s->size);
-    jit_emit_tlb_index(b, ix, JIT_REG_EA);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
-    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
+    size_t miss = jit_emit_refill_hit(b, s, ix);
     x64_emit_load(a, 8, JIT_REG_LADD,
                   x64_mem_idx(JIT_REG_CPU, ix, 1,
                               tlb + (int32_t)offsetof(TlbEntry, addend)));
@@ -512,12 +522,7 @@ static void jit_emit_copy_refill(BlockBuilder *b, const JitSlow *s,
     X64Asm *a = &b->a;
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_OP2;
-    x64_bind(a, s->refill);
-    jit_emit_tlb_index(b, ix, JIT_REG_EA);
-    jit_emit_last_page(a, s->size);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + s->tag_off));
-    size_t miss = x64_emit_jcc8_site(a, X64_CC_NE);
+    size_t miss = jit_emit_refill_hit(b, s, ix);
     x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
     if (s->copy_gen)
