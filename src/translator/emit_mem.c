@@ -11,12 +11,18 @@
  *   hit  if ((lin + size - 1) & ~0xFFF) == e->tag   (also rejects an
  *           access that crosses into the next page)
  *   host =  lin + e->addend
+ * On a flat segment the access first tries a copy of the entry it used
+ * last (a site copy with its generation, or a self-loop's slot or loop
+ * copy: jit_emit_copy_probe, jit_emit_lcache_probe), refilled out of
+ * line by the probe above on a miss.
  * Anything else calls the reference tier's accessors (cpu_ld/cpu_st, or
  * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
  * segment and paging checks and raise the guest exception. Write entries
- * never exist for pages holding translated code, so stores to code always
- * take the slow path and reach the SMC hook. Only the slow paths call C,
- * so only they store cpu->eip and spill the pinned registers.
+ * never exist for pages holding translated code, and no copy outlives a
+ * page becoming code (the generation advances; loop copies never see C
+ * run), so stores to code always take the slow path and reach the SMC
+ * hook. Only the slow paths call C, so only they store cpu->eip and
+ * spill the pinned registers.
  */
 #include <stdint.h>
 
