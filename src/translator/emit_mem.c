@@ -19,10 +19,10 @@
  * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
  * segment and paging checks and raise the guest exception. Write entries
  * never exist for pages holding translated code, and no copy outlives a
- * page becoming code (the generation advances; loop copies never see C
- * run), so stores to code always take the slow path and reach the SMC
- * hook. Only the slow paths call C, so only they store cpu->eip and
- * spill the pinned registers.
+ * page becoming code (the generation advances; a self-loop drops its
+ * copies whenever C runs), so stores to code always take the slow path
+ * and reach the SMC hook. Only the slow paths call C, so only they store
+ * cpu->eip and spill the pinned registers.
  */
 #include <stdint.h>
 
