@@ -156,16 +156,10 @@ typedef struct SoftTlb {
     bool ready;
     bool has_large;           /* some entry came from a 4 MB / 2 MB page */
     uint32_t map_gen;         /* vm->mem.map_gen when last flushed */
-    /* A copy of one entry (its tag of one access kind and its addend)
-     * kept by translated self-loops with a single byte access
-     * (translator/loop.c; the induction form keeps its copy in host
-     * registers); valid only while that loop runs. */
-    uint32_t loop_tag;
-    uintptr_t loop_addend;
     /* Copies of entries kept by the other accesses of translated
      * self-loops (translator/loop.c, "slots"): the page of the access's
      * first byte (above 4 GB: none, TLB_SLOT_INVALID) and the entry's
-     * addend. Like loop_tag, valid only while that loop runs: the loop's
+     * addend. Valid only while that loop runs: the loop's
      * normal entry and every return from C inside it invalidate them. */
     struct {
         uint64_t page;

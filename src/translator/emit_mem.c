@@ -12,8 +12,9 @@
  *           access that crosses into the next page)
  *   host =  lin + e->addend
  * On a flat segment the access first tries a copy of the entry it used
- * last (a site copy with its generation, or a self-loop's slot or loop
- * copy: jit_emit_copy_probe, jit_emit_lcache_probe), refilled out of
+ * last (a site copy with its generation, a self-loop's slot, or the
+ * induction form's copy: jit_emit_copy_probe, jit_emit_lcache_probe),
+ * refilled out of
  * line by the probe above on a miss.
  * Anything else calls the reference tier's accessors (cpu_ld/cpu_st, or
  * op_rmw_begin/op_rmw_end for read-modify-write), which do the complete
@@ -68,15 +69,11 @@ static void jit_emit_tlb_index(BlockBuilder *b, int ix, int lin)
     x64_emit_alu_ri(a, X64_AND, 4, ix, (TLB_SIZE - 1) * 32);
 }
 
-/* The single memory access of a loop_cache self-loop (loop.c), flat,
- * one byte: an access that cannot cross a page, as the copy has no
- * index (a word from the page before ending in the copy's page would
- * match its tag). */
-static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg,
-                             unsigned size)
+/* The single memory access of an induction-form self-loop (loop.c), on
+ * a flat segment (other self-loops' accesses use TLB slots). */
+static bool jit_probe_lcache(const BlockBuilder *b, unsigned seg)
 {
-    return b->loop_cache && b->idx < b->loop_k &&
-           (size == 1 || b->lc_ind) && jit_seg_flat(b, seg);
+    return b->lc_ind && b->idx < b->loop_k && jit_seg_flat(b, seg);
 }
 
 /* eax = the page of the access's last byte (lin in r14). */
@@ -87,26 +84,6 @@ static void jit_emit_last_page(X64Asm *a, unsigned size)
     else
         x64_emit_mov_rr(a, 4, X64_RAX, JIT_REG_EA);
     x64_emit_alu_ri(a, X64_AND, 4, X64_RAX, (int32_t)0xFFFFF000u);
-}
-
-/* Fill the copy from the TLB entry of lin (r14) if it holds eax =
- * the page of the access's last byte; else jump to the slow path. */
-static size_t jit_emit_lcache_fill(BlockBuilder *b, int tag_off, bool far)
-{
-    X64Asm *a = &b->a;
-    int32_t tlb = OFF_TLB(b->user ? 1 : 0);
-    int ix = JIT_REG_OP2;
-    jit_emit_tlb_index(b, ix, JIT_REG_EA);
-    x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                    x64_mem_idx(JIT_REG_CPU, ix, 1, tlb + tag_off));
-    size_t miss = far ? x64_emit_jcc_site(a, X64_CC_NE)
-                      : x64_emit_jcc8_site(a, X64_CC_NE);
-    x64_emit_store(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG), X64_RAX);
-    x64_emit_load(a, 8, X64_RAX,
-                  x64_mem_idx(JIT_REG_CPU, ix, 1,
-                              tlb + (int32_t)offsetof(TlbEntry, addend)));
-    x64_emit_store(a, 8, x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND), X64_RAX);
-    return miss;
 }
 
 /* The induction form's bound, after a refill from the TLB (lin in r14,
@@ -176,38 +153,19 @@ static void jit_emit_lcache_ind_refill(BlockBuilder *b, const JitSlow *s,
     x64_bind8(a, miss);
 }
 
-/* Its probe: E1's copy (b->loop_pending) compares with the copy of the
- * entry in cpu->tlb.loop_tag/loop_addend, and refills it out of line
- * (slow paths) when it is of another page; E0's copy probes the TLB and
- * copies the entry hit. The slow path invalidates the copy before
- * calling C. */
-static void jit_emit_lcache_probe(BlockBuilder *b, unsigned size,
-                                  int tag_off, size_t site[2])
+/* Its probe in E1's copy of [0, k): r below the bound (r15) keeps lin
+ * on the page whose addend is in rbp; else refill out of line
+ * (jit_emit_lcache_ind_refill). */
+static void jit_emit_lcache_probe(BlockBuilder *b, int tag_off,
+                                  size_t site[2])
 {
     X64Asm *a = &b->a;
     site[0] = site[1] = SIZE_MAX;
-    if (b->lc_ind) {
-        /* Induction form (E1): r below the bound keeps lin on the page. */
-        x64_emit_alu_rr(a, X64_CMP, 4, jit_hreg(b->lc_ind_reg),
-                        JIT_REG_LEND);
-        b->lc_refill = x64_emit_jcc_site(a, X64_CC_AE);
-        b->lc_resume = a->len;
-        b->lc_tag_off = tag_off;
-        x64_emit_alu_rr(a, X64_ADD, 8, JIT_REG_EA, JIT_REG_LADD);
-        return;
-    }
-    jit_emit_last_page(a, size);
-    if (b->loop_pending) {
-        x64_emit_alu_rm(a, X64_CMP, 4, X64_RAX,
-                        x64_mem(JIT_REG_CPU, OFF_LOOP_TAG));
-        b->lc_refill = x64_emit_jcc_site(a, X64_CC_NE);
-        b->lc_resume = a->len;
-        b->lc_tag_off = tag_off;
-    } else {
-        site[1] = jit_emit_lcache_fill(b, tag_off, true);
-    }
-    x64_emit_alu_rm(a, X64_ADD, 8, JIT_REG_EA,
-                    x64_mem(JIT_REG_CPU, OFF_LOOP_ADDEND));
+    x64_emit_alu_rr(a, X64_CMP, 4, jit_hreg(b->lc_ind_reg), JIT_REG_LEND);
+    b->lc_refill = x64_emit_jcc_site(a, X64_CC_AE);
+    b->lc_resume = a->len;
+    b->lc_tag_off = tag_off;
+    x64_emit_alu_rr(a, X64_ADD, 8, JIT_REG_EA, JIT_REG_LADD);
 }
 
 /* The probe of a copy of a TLB entry whose key is at key_off and its
@@ -261,9 +219,9 @@ static void jit_emit_tlb_probe(BlockBuilder *b, unsigned seg, unsigned size,
     int32_t tlb = OFF_TLB(b->user ? 1 : 0);
     int ix = JIT_REG_OP2;
     bool flat = jit_seg_flat(b, seg);
-    if (jit_probe_lcache(b, seg, size)) {
-        if (!b->lc_ind || b->loop_pending) {
-            jit_emit_lcache_probe(b, size, tag_off, site);
+    if (jit_probe_lcache(b, seg)) {
+        if (b->loop_pending) {
+            jit_emit_lcache_probe(b, tag_off, site);
             return;
         }
         /* Induction form, E0: the usual probe; a zero bound makes E1's
@@ -367,7 +325,7 @@ static JitSlow *jit_defer_slow(BlockBuilder *b, const size_t site[2],
                     b->next_eip, b->idx, (uint8_t)seg, (uint8_t)size,
                     false, rmw, false, false, false, 0, b->pend, b->pend_op,
                     b->pend_count, b->loop_pending, -1, false,
-                    jit_probe_lcache(b, seg, size), b->lc_refill, b->lc_resume,
+                    jit_probe_lcache(b, seg), b->lc_refill, b->lc_resume,
                     b->lc_tag_off, b->copy_key, b->copy_gen };
     b->lc_refill = 0;
     b->copy_key = 0;
@@ -563,19 +521,11 @@ void jit_emit_slow_paths(BlockBuilder *b)
         b->loop_pending = s->loopflags;
         if (s->copy_key) {
             jit_emit_copy_refill(b, s, base);
-        } else if (s->refill && b->lc_ind) {
-            jit_emit_lcache_ind_refill(b, s, base);
         } else if (s->refill) {
-            x64_bind(a, s->refill);
-            size_t miss = jit_emit_lcache_fill(b, s->tag_off, false);
-            x64_emit_jmp(a, base + s->refill_resume);
-            x64_bind8(a, miss);
+            jit_emit_lcache_ind_refill(b, s, base);
         }
-        if (s->lcache && b->lc_ind)
+        if (s->lcache)
             x64_emit_mov_ri(a, 4, JIT_REG_LEND, 0); /* refill after C */
-        else if (s->lcache)
-            x64_emit_store_imm(a, 4, x64_mem(JIT_REG_CPU, OFF_LOOP_TAG),
-                               (int32_t)TLB_TAG_INVALID);
         if (s->store) {
             if (s->is_imm)
                 x64_emit_mov_ri(a, 4, JIT_REG_VAL, s->imm);

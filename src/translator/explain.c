@@ -96,9 +96,7 @@ static bool jit_field_name(char *out, size_t n, bool cc, bool indexed,
                     : off == OFF_KICK     ? "cpu.kick"
                     : off == OFF_XFER_FAST ? "cpu.xfer_fast"
                     : off == OFF_XFER_ID ? "cpu.xfer_id"
-                    : off == OFF_LOOP_TAG ? "cpu.tlb.loop_tag"
-                    : off == OFF_LOOP_ADDEND ? "cpu.tlb.loop_addend"
-                                             : NULL;
+                                         : NULL;
     return f && snprintf(out, n, "%s", f) > 0;
 }
 

@@ -317,10 +317,6 @@ bool jit_emit_loop_producer(BlockBuilder *b);
 void jit_emit_loop_flags(BlockBuilder *b);
 void jit_emit_loop_entry(BlockBuilder *b);
 /* emit_mem.c: the single access of a loop_cache self-loop. */
-#define OFF_LOOP_TAG                                                        \
-    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_tag)))
-#define OFF_LOOP_ADDEND                                                     \
-    ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, loop_addend)))
 #define OFF_SLOT_PAGE(i)                                                    \
     ((int32_t)(offsetof(CPUState, tlb) + offsetof(SoftTlb, slot) +         \
                (i) * 16))

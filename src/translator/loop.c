@@ -111,11 +111,10 @@ static bool jit_loop_body_ok(const DecodedInsn *d)
 /* Whether the loop's only memory access is one instruction of [0, k)
  * and nothing in the block calls C outside that access's slow path: the
  * TLB (changed only by C code) then stays as it was from one iteration
- * to the next, and a copy of the entry the access hit in cpu->tlb
- * (loop_tag, loop_addend) serves it without computing the index. The
- * normal entry's copy of [0, k) fills the copy (or its slow path
- * invalidates it), so it is never older than the current run of the
- * loop. */
+ * to the next, and a copy of the entry the access hit can serve it
+ * without computing the index (the induction form below; E0 and every
+ * slow path leave the copy empty, so it is never older than the current
+ * run of the loop). */
 static bool jit_loop_cache_ok(BlockBuilder *b, unsigned n, unsigned k)
 {
     unsigned nmem = 0;
